@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Writes the torchvision 0.14 golden facts that RepZoo's zoo tests compare against.
+
+For every torchvision architecture that RepZoo registers: the state_dict keys with their shapes,
+the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (counted with
+forward hooks, so the figure is independent of RepZoo's own counter).
+
+Run with Debian's PyTorch (apt-get install python3-torch python3-torchvision):
+    /usr/bin/python3 tools/reference/golden_keys.py zoo/src/test/resources/golden/torchvision.json
+The tests read only the committed JSON; they never need PyTorch.
+"""
+import json
+import sys
+
+import torch
+import torchvision
+from torchvision import models
+
+NAMES = [
+    "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+    "wide_resnet50_2", "wide_resnet101_2",
+]
+
+
+def multiply_adds(model, size):
+    total = 0
+
+    def hook(module, inputs, output):
+        nonlocal total
+        if isinstance(module, torch.nn.Conv2d):
+            kh, kw = module.kernel_size
+            total += output.numel() * (module.in_channels // module.groups) * kh * kw
+        elif isinstance(module, torch.nn.Linear):
+            total += output.numel() * module.in_features
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()
+               if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, 3, size, size))
+    for h in handles:
+        h.remove()
+    return total
+
+
+def main(out_path):
+    golden = {"torchvision": torchvision.__version__, "models": {}}
+    for name in NAMES:
+        model = models.get_model(name)
+        state = model.state_dict()
+        golden["models"][name] = {
+            "num_params": sum(p.numel() for p in model.parameters()),
+            "multiply_adds_224": multiply_adds(model, 224),
+            "keys": {k: list(v.shape) for k, v in state.items()},
+        }
+        print(f"{name:18s} {golden['models'][name]['num_params']:>12,d}")
+    with open(out_path, "w") as f:
+        json.dump(golden, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,17 @@
+package org.repzoo.zoo.core;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/** One buildable architecture: a configuration, plus any initialisation DL4J's weight inits cannot express. */
+public interface Architecture {
+
+    ComputationGraphConfiguration configure(String name, ModelOptions options);
+
+    /** Runs after {@code ComputationGraph.init()}: for example torchvision's {@code zero_init_residual}. */
+    default void initialize(ComputationGraph graph, ModelOptions options) {
+        if (options.zeroInitResidual()) {
+            throw new IllegalArgumentException("zero_init_residual applies only to residual networks");
+        }
+    }
+}

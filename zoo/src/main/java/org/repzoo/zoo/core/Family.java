@@ -1,0 +1,18 @@
+package org.repzoo.zoo.core;
+
+/** Architecture families, as listed by {@code repzoo list}. */
+public enum Family {
+    VGG("VGG"),
+    NIN("Network-in-Network"),
+    RESNET("ResNet");
+
+    private final String displayName;
+
+    Family(String displayName) {
+        this.displayName = displayName;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+}

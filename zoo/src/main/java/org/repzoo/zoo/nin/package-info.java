@@ -1,0 +1,2 @@
+/** Network-in-Network: mlpconv blocks as data, one builder, Caffe layer names. */
+package org.repzoo.zoo.nin;

@@ -1,0 +1,2 @@
+/** ResNet and Wide ResNet as torchvision builds them: stage depths and widths as data, one builder. */
+package org.repzoo.zoo.resnet;

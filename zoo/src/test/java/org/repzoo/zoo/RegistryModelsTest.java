@@ -1,0 +1,139 @@
+package org.repzoo.zoo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.zoo.core.GraphStats;
+import org.repzoo.zoo.core.InputShape;
+import org.repzoo.zoo.core.ModelEntry;
+import org.repzoo.zoo.core.ModelOptions;
+import org.repzoo.zoo.core.WeightKeys;
+
+/** Every registered model, checked the same way (timm's tests/test_models.py is the model for this suite). */
+class RegistryModelsTest {
+
+    /** Small enough to be quick, large enough for every family's strides and pools. */
+    private static final InputShape SMALL = InputShape.of(3, 64, 64);
+    private static final int CLASSES = 10;
+
+    private static final JsonNode GOLDEN = readGolden();
+
+    static Stream<ModelEntry> entries() {
+        return Zoo.registry().stream();
+    }
+
+    static Stream<ModelEntry> torchvisionEntries() {
+        return Zoo.registry().stream().filter(e -> GOLDEN.get("models").has(e.name()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("entries")
+    void configurationBuildsAndRoundTripsThroughJson(ModelEntry entry) {
+        ComputationGraphConfiguration conf = entry.configure();
+        ComputationGraphConfiguration restored = ComputationGraphConfiguration.fromJson(conf.toJson());
+        assertEquals(conf, restored);
+        assertEquals(conf.toJson(), restored.toJson());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("entries")
+    void parameterCountEqualsTheReference(ModelEntry entry) {
+        long computed = GraphStats.of(entry.configure(), entry.defaultInput()).parameters();
+        assertTrue(entry.reference().matches(computed),
+                entry.name() + ": " + computed + " parameters, reference " + entry.reference().parameters()
+                        + " (" + entry.reference().source() + ")");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("torchvisionEntries")
+    void parameterKeysAndShapesEqualTorchvision(ModelEntry entry) {
+        Map<String, List<Long>> expected = new TreeMap<>();
+        Iterator<Map.Entry<String, JsonNode>> keys = GOLDEN.get("models").get(entry.name()).get("keys").fields();
+        while (keys.hasNext()) {
+            Map.Entry<String, JsonNode> key = keys.next();
+            if (key.getKey().endsWith(".num_batches_tracked")) {
+                continue; // a counter, not a weight; DL4J has no counterpart
+            }
+            List<Long> shape = new ArrayList<>();
+            key.getValue().forEach(d -> shape.add(d.asLong()));
+            expected.put(key.getKey(), shape);
+        }
+        Map<String, List<Long>> actual = new TreeMap<>();
+        for (WeightKeys.TorchParam p : WeightKeys.torchParams(entry.configure()).values()) {
+            actual.put(p.key(), Stream.of(p.shape()).flatMapToLong(java.util.Arrays::stream).boxed().toList());
+        }
+        assertEquals(expected, actual);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("torchvisionEntries")
+    void multiplyAddsEqualTorchvisionHooks(ModelEntry entry) {
+        long expected = GOLDEN.get("models").get(entry.name()).get("multiply_adds_224").asLong();
+        assertEquals(expected, GraphStats.of(entry.configure(), entry.defaultInput()).multiplyAdds());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("entries")
+    void everyVertexFeedsTheOutputAndIsFedByTheInput(ModelEntry entry) {
+        ComputationGraphConfiguration conf = entry.configure();
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        Set<String> consumed = new HashSet<>();
+        inputs.values().forEach(consumed::addAll);
+        for (String vertex : conf.getVertices().keySet()) {
+            assertTrue(consumed.contains(vertex) || conf.getNetworkOutputs().contains(vertex),
+                    entry.name() + ": vertex " + vertex + " feeds nothing");
+            assertFalse(inputs.getOrDefault(vertex, List.of()).isEmpty(), entry.name() + ": vertex " + vertex + " has no input");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("entries")
+    void forwardAtSmallInputGivesLogitsWithoutNaNAndSurvivesSerialization(ModelEntry entry, @TempDir Path dir) throws IOException {
+        ComputationGraph net = entry.init(ModelOptions.defaults().withClasses(CLASSES).withInput(SMALL));
+        INDArray input = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, SMALL.channels(), SMALL.height(), SMALL.width());
+        INDArray out = net.outputSingle(false, input);
+        assertArrayEquals(new long[] {2, CLASSES}, out.shape());
+        assertFalse(out.isNaN().any() || out.isInfinite().any(), entry.name() + " produced NaN/Inf");
+        assertTrue(out.std().getDouble(0) > 0, entry.name() + " produced constant logits");
+
+        Path file = dir.resolve(entry.name() + ".zip");
+        Zoo.save(net, file);
+        ComputationGraph restored = Zoo.load(file);
+        assertEquals(net.getConfiguration(), restored.getConfiguration());
+        assertEquals(out, restored.outputSingle(false, input));
+        Files.delete(file);
+    }
+
+    private static JsonNode readGolden() {
+        try (InputStream in = RegistryModelsTest.class.getResourceAsStream("/golden/torchvision.json")) {
+            assertNotNull(in, "golden/torchvision.json missing: run tools/reference/golden_keys.py");
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

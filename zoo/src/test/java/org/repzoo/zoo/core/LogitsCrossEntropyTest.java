@@ -1,0 +1,60 @@
+package org.repzoo.zoo.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class LogitsCrossEntropyTest {
+
+    private final LogitsCrossEntropy loss = new LogitsCrossEntropy();
+
+    /** -log softmax(z)_y by hand: z = (1, 2, 3), y = 2 gives log(e + e^2 + e^3) - 3 = 0.40760596. */
+    @Test
+    void scoreIsMinusLogSoftmaxOfTheTrueClass() {
+        INDArray logits = Nd4j.createFromArray(new double[][] {{1, 2, 3}, {1000, 0, -1000}});
+        INDArray labels = Nd4j.createFromArray(new double[][] {{0, 0, 1}, {1, 0, 0}});
+        INDArray scores = loss.computeScoreArray(labels, logits, new ActivationIdentity(), null);
+        assertEquals(0.40760596444, scores.getDouble(0, 0), 1e-9);
+        assertEquals(0, scores.getDouble(1, 0), 1e-9); // stable for huge logits
+        assertEquals(0.40760596444 / 2, loss.computeScore(labels, logits, new ActivationIdentity(), null, true), 1e-9);
+    }
+
+    @Test
+    void gradientIsSoftmaxMinusLabels() {
+        INDArray logits = Nd4j.createFromArray(new double[][] {{1, 2, 3}});
+        INDArray labels = Nd4j.createFromArray(new double[][] {{0, 1, 0}});
+        INDArray grad = loss.computeGradient(labels, logits, new ActivationIdentity(), null);
+        double sum = Math.exp(1) + Math.exp(2) + Math.exp(3);
+        assertEquals(Math.exp(1) / sum, grad.getDouble(0, 0), 1e-12);
+        assertEquals(Math.exp(2) / sum - 1, grad.getDouble(0, 1), 1e-12);
+        assertEquals(Math.exp(3) / sum, grad.getDouble(0, 2), 1e-12);
+    }
+
+    @Test
+    void maskedExamplesContributeNothing() {
+        INDArray logits = Nd4j.createFromArray(new double[][] {{1, 2, 3}, {3, 2, 1}});
+        INDArray labels = Nd4j.createFromArray(new double[][] {{0, 0, 1}, {0, 0, 1}});
+        INDArray mask = Nd4j.createFromArray(new double[] {1, 0}).reshape(2, 1);
+        assertEquals(0, loss.computeScoreArray(labels, logits, new ActivationIdentity(), mask).getDouble(1, 0), 0);
+        assertEquals(0, loss.computeGradient(labels, logits, new ActivationIdentity(), mask).getRow(1).sumNumber().doubleValue(), 0);
+    }
+
+    @Test
+    void aGraphWithThisLossPassesGradientCheck() {
+        GraphScope root = GraphScope.start("t", InputShape.of(2, 4, 4), 3);
+        String x = root.conv("conv", GraphScope.INPUT, Conv.of(3, 3).padding(1).relu());
+        x = root.globalAvgPool("pool", x);
+        ComputationGraphConfiguration conf = root.build(root.logits("fc", x, 4, Inits.linearDefault(3)));
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, 3, 4);
+        for (int i = 0; i < 3; i++) {
+            labels.putScalar(i, i, 1);
+        }
+        assertTrue(GradientChecks.pass(conf, Nd4j.rand(DataType.DOUBLE, 3, 2, 4, 4), labels));
+    }
+}

@@ -1,0 +1,50 @@
+package org.repzoo.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import org.repzoo.zoo.core.OneDnn;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code repzoo}: RepZoo's command line. Commands are thin; their logic lives in the library modules. */
+@Command(name = "repzoo", mixinStandardHelpOptions = true, version = "RepZoo 0.1.0 (DL4J 1.0.0-M2.1)",
+        description = "Classic ImageNet CNNs for Deeplearning4j, exact to their reference implementations.",
+        subcommands = {ListCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    /** Exit code of bad input: an unknown model, a bad size, an unreadable file. */
+    static final int USAGE = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line; bad input ends with one line on stderr and exit code {@value #USAGE}. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        OneDnn.enable();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out).setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof IOException) {
+                commandLine.getErr().println("repzoo: " + e.getMessage());
+                return USAGE;
+            }
+            commandLine.getErr().println("repzoo: internal error: " + e);
+            if (System.getenv("REPZOO_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            } else {
+                commandLine.getErr().println("(set REPZOO_DEBUG=1 for the stack trace, and please report it)");
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

@@ -3,13 +3,10 @@ package org.repzoo.zoo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +37,7 @@ class RegistryModelsTest {
     private static final InputShape SMALL = InputShape.of(3, 64, 64);
     private static final int CLASSES = 10;
 
-    private static final JsonNode GOLDEN = readGolden();
+    private static final JsonNode GOLDEN = Fixtures.json("/golden/torchvision.json", "tools/reference/golden_keys.py");
 
     static Stream<ModelEntry> entries() {
         return Zoo.registry().stream();
@@ -126,14 +123,5 @@ class RegistryModelsTest {
         assertEquals(net.getConfiguration(), restored.getConfiguration());
         assertEquals(out, restored.outputSingle(false, input));
         Files.delete(file);
-    }
-
-    private static JsonNode readGolden() {
-        try (InputStream in = RegistryModelsTest.class.getResourceAsStream("/golden/torchvision.json")) {
-            assertNotNull(in, "golden/torchvision.json missing: run tools/reference/golden_keys.py");
-            return new ObjectMapper().readTree(in);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

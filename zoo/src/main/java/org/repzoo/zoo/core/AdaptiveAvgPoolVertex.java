@@ -48,7 +48,7 @@ final class AdaptiveAvgPoolVertex extends BaseGraphVertex {
         long c = input.size(1);
         int h = (int) input.size(2);
         int w = (int) input.size(3);
-        if (h == outHeight && w == outWidth) {
+        if (isIdentity()) {
             return workspaceMgr.dup(ArrayType.ACTIVATIONS, input);
         }
         INDArray matrix = poolingMatrix(h, w, input.dataType());
@@ -60,19 +60,23 @@ final class AdaptiveAvgPoolVertex extends BaseGraphVertex {
 
     @Override
     public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (isIdentity()) {
+            return new Pair<>(null, new INDArray[] {workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon)});
+        }
         INDArray input = inputs[0];
         long n = input.size(0);
         long c = input.size(1);
         int h = (int) input.size(2);
         int w = (int) input.size(3);
-        if (h == outHeight && w == outWidth) {
-            return new Pair<>(null, new INDArray[] {workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, epsilon)});
-        }
         INDArray matrix = poolingMatrix(h, w, epsilon.dataType());
         INDArray flat = epsilon.dup('c').reshape('c', n * c, (long) outHeight * outWidth);
         INDArray grad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), new long[] {n * c, (long) h * w}, 'c');
         flat.mmuli(matrix.transpose(), grad);
         return new Pair<>(null, new INDArray[] {grad.reshape('c', n, c, h, w)});
+    }
+
+    private boolean isIdentity() {
+        return inputs[0].size(2) == outHeight && inputs[0].size(3) == outWidth;
     }
 
     /** Row {@code y*W+x}, column {@code i*outW+j}: 1/|bin| where pixel (y, x) lies in output bin (i, j). */

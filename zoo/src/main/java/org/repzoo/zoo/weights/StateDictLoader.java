@@ -1,0 +1,77 @@
+package org.repzoo.zoo.weights;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repzoo.zoo.core.WeightKeys;
+
+/**
+ * Fills a graph from a PyTorch state_dict whose keys are the graph's vertex names (torchvision's naming; other
+ * schemes are renamed to it first). Uses the {@link WeightKeys} table; linear weights are transposed.
+ * Strict loading checks everything first and changes nothing unless every key fits.
+ */
+public final class StateDictLoader {
+
+    private static final String IGNORED_SUFFIX = ".num_batches_tracked";
+
+    private StateDictLoader() {
+    }
+
+    /** What loading {@code shapes} (key to PyTorch shape) into the graph would find. */
+    public static LoadReport check(ComputationGraph graph, Map<String, long[]> shapes) {
+        Map<String, WeightKeys.TorchParam> params = WeightKeys.torchParams(graph.getConfiguration());
+        Set<String> expectedKeys = new LinkedHashSet<>();
+        List<String> missing = new ArrayList<>();
+        List<LoadReport.Mismatch> mismatched = new ArrayList<>();
+        for (WeightKeys.TorchParam p : params.values()) {
+            expectedKeys.add(p.key());
+            long[] found = shapes.get(p.key());
+            if (found == null) {
+                missing.add(p.key());
+            } else if (!Arrays.equals(found, p.shape())) {
+                mismatched.add(new LoadReport.Mismatch(p.key(), p.shape(), found));
+            }
+        }
+        List<String> unexpected = new ArrayList<>();
+        List<String> ignored = new ArrayList<>();
+        for (String key : shapes.keySet()) {
+            if (key.endsWith(IGNORED_SUFFIX)) {
+                ignored.add(key);
+            } else if (!expectedKeys.contains(key)) {
+                unexpected.add(key);
+            }
+        }
+        return new LoadReport(missing, unexpected, mismatched, ignored);
+    }
+
+    /**
+     * Copies every fitting tensor into the graph. Strict: throws {@link WeightsMismatchException} listing every
+     * problem and leaves the graph untouched unless the report is clean. Not strict: loads what fits.
+     */
+    public static LoadReport load(ComputationGraph graph, Map<String, INDArray> state, boolean strict) {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        state.forEach((k, v) -> shapes.put(k, v.shape()));
+        LoadReport report = check(graph, shapes);
+        if (strict && !report.clean()) {
+            throw new WeightsMismatchException(report);
+        }
+        Set<String> skip = new LinkedHashSet<>(report.missing());
+        report.mismatched().forEach(m -> skip.add(m.key()));
+        for (Map.Entry<String, WeightKeys.TorchParam> e : WeightKeys.torchParams(graph.getConfiguration()).entrySet()) {
+            WeightKeys.TorchParam p = e.getValue();
+            if (skip.contains(p.key())) {
+                continue;
+            }
+            INDArray source = state.get(p.key());
+            INDArray target = graph.getParam(e.getKey());
+            INDArray value = p.transposed() ? source.transpose() : source;
+            target.assign(value.reshape(target.shape()).castTo(target.dataType()));
+        }
+        return report;
+    }
+}

@@ -1,0 +1,61 @@
+package org.repzoo.zoo.weights;
+
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Java twin of tools/reference/hashed_weights.py: the same integer hash and the same IEEE double operations, so
+ * every float equals the one PyTorch was given. Parity tests regenerate full-size weights instead of storing them.
+ */
+final class HashedWeights {
+
+    private static final Pattern RESIDUAL_BRANCH_BN = Pattern.compile("\\.bn[23]\\.weight$");
+
+    private HashedWeights() {
+    }
+
+    static double uniform(long seed, long index) {
+        long h = (index * 2654435761L + seed) & 0xFFFFFFFFL;
+        h ^= h >>> 16;
+        h = (h * 0x45D9F3BL) & 0xFFFFFFFFL;
+        h ^= h >>> 16;
+        return h / 4294967296.0 * 2.0 - 1.0;
+    }
+
+    /** The same if-chain as hashed_weights.tensor, chosen once per tensor. */
+    private static java.util.function.DoubleUnaryOperator rule(String key, long[] shape, long fanIn) {
+        if (key.endsWith("running_var")) {
+            return v -> 1.0 + 0.5 * v;
+        } else if (key.endsWith("running_mean") || key.endsWith("bias")) {
+            return v -> 0.1 * v;
+        } else if (RESIDUAL_BRANCH_BN.matcher(key).find()) {
+            return v -> 0.1 + 0.05 * v;
+        } else if (key.endsWith("weight") && shape.length == 1) {
+            return v -> 1.0 + 0.2 * v;
+        } else if (key.endsWith("weight")) {
+            double scale = Math.sqrt(6.0 / fanIn);
+            return v -> v * scale;
+        }
+        return v -> v;
+    }
+
+    static INDArray tensor(String key, long[] shape) {
+        CRC32 crc = new CRC32();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        long seed = crc.getValue();
+        long count = 1;
+        for (long d : shape) {
+            count *= d;
+        }
+        long fanIn = count / (shape.length > 0 ? shape[0] : 1);
+        java.util.function.DoubleUnaryOperator rule = rule(key, shape, fanIn);
+        float[] values = new float[Math.toIntExact(count)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) rule.applyAsDouble(uniform(seed, i));
+        }
+        return Nd4j.create(values, shape, 'c');
+    }
+}

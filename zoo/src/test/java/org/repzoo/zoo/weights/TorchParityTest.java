@@ -1,0 +1,70 @@
+package org.repzoo.zoo.weights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repzoo.zoo.Fixtures;
+import org.repzoo.zoo.Zoo;
+import org.repzoo.zoo.core.ModelEntry;
+import org.repzoo.zoo.core.WeightKeys;
+
+/**
+ * Full-size parity with PyTorch 1.13 / torchvision 0.14 for every architecture that has a PyTorch reference:
+ * the same hashed weights and input on both sides (tools/reference/parity_fixtures.py made the logits), eval mode,
+ * 1000 classes, 224x224. Target: max |logit - torch| / max |torch| at most 1e-4 and the same top-1.
+ */
+class TorchParityTest {
+
+    private static final double TOLERANCE = 1e-4;
+    private static final JsonNode FIXTURES = Fixtures.json("/parity/logits.json", "tools/reference/parity_fixtures.py");
+
+    static Stream<String> models() {
+        List<String> names = new ArrayList<>();
+        FIXTURES.get("models").fieldNames().forEachRemaining(names::add);
+        return names.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void logitsEqualPyTorchs(String name) {
+        ModelEntry entry = Zoo.registry().get(name);
+        ComputationGraph net = entry.init();
+        Map<String, INDArray> state = new LinkedHashMap<>();
+        for (WeightKeys.TorchParam p : WeightKeys.torchParams(net.getConfiguration()).values()) {
+            state.put(p.key(), HashedWeights.tensor(p.key(), p.shape()));
+        }
+        LoadReport report = StateDictLoader.load(net, state, true);
+        assertTrue(report.clean());
+
+        int batch = FIXTURES.get("batch").asInt();
+        INDArray input = HashedWeights.tensor("input", new long[] {batch, 3, 224, 224});
+        INDArray logits = net.outputSingle(false, input);
+        JsonNode expected = FIXTURES.get("models").get(name);
+        assertArrayEquals(new long[] {batch, 1000}, logits.shape());
+
+        double maxAbs = 0;
+        double maxDiff = 0;
+        for (int n = 0; n < batch; n++) {
+            for (int c = 0; c < 1000; c++) {
+                double torch = expected.get("logits").get(n).get(c).asDouble();
+                maxAbs = Math.max(maxAbs, Math.abs(torch));
+                maxDiff = Math.max(maxDiff, Math.abs(torch - logits.getDouble(n, c)));
+            }
+            assertEquals(expected.get("top1").get(n).asInt(), logits.getRow(n).argMax().getInt(0), name + " top-1, image " + n);
+        }
+        double relative = maxDiff / maxAbs;
+        System.out.printf("parity %-18s max|dlogit|/max|logit| = %.2e%n", name, relative);
+        assertTrue(relative <= TOLERANCE, name + ": relative difference " + relative);
+    }
+}

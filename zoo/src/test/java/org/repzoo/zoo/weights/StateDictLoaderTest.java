@@ -38,7 +38,7 @@ class StateDictLoaderTest {
         assertEquals(List.of("bn1.num_batches_tracked"), report.ignored());
         INDArray torchFc = state.get("fc.weight"); // [1000, 512]
         assertEquals(torchFc.getDouble(3, 17), net.getParam("fc_W").getDouble(17, 3), 0);
-        assertEquals(state.get("layer1.0.bn1.running_var").getDouble(5), net.getParam("layer1.0.bn1_var").getDouble(0, 5), 0);
+        assertEquals(state.get("layer1.0.bn1.running_var").getDouble(5), net.getParam("layer1.0.bn1_var").reshape(-1).getDouble(5), 0);
         assertEquals(state.get("conv1.weight"), net.getParam("conv1_W"));
     }
 

@@ -19,6 +19,9 @@ public final class StateDictLoader {
 
     private static final String IGNORED_SUFFIX = ".num_batches_tracked";
 
+    /** STRICT: every key must fit or nothing is loaded. LENIENT: load what fits (e.g. a new head for fine-tuning). */
+    public enum Mode { STRICT, LENIENT }
+
     private StateDictLoader() {
     }
 
@@ -50,14 +53,14 @@ public final class StateDictLoader {
     }
 
     /**
-     * Copies every fitting tensor into the graph. Strict: throws {@link WeightsMismatchException} listing every
-     * problem and leaves the graph untouched unless the report is clean. Not strict: loads what fits.
+     * Copies every fitting tensor into the graph. {@link Mode#STRICT} throws {@link WeightsMismatchException} listing
+     * every problem and leaves the graph untouched unless the report is clean; {@link Mode#LENIENT} loads what fits.
      */
-    public static LoadReport load(ComputationGraph graph, Map<String, INDArray> state, boolean strict) {
+    public static LoadReport load(ComputationGraph graph, Map<String, INDArray> state, Mode mode) {
         Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
         state.forEach((k, v) -> shapes.put(k, v.shape()));
         LoadReport report = check(graph, shapes);
-        if (strict && !report.clean()) {
+        if (mode == Mode.STRICT && !report.clean()) {
             throw new WeightsMismatchException(report);
         }
         Set<String> skip = new LinkedHashSet<>(report.missing());

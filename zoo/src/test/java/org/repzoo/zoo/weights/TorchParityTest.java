@@ -44,7 +44,7 @@ class TorchParityTest {
         for (WeightKeys.TorchParam p : WeightKeys.torchParams(net.getConfiguration()).values()) {
             state.put(p.key(), HashedWeights.tensor(p.key(), p.shape()));
         }
-        LoadReport report = StateDictLoader.load(net, state, true);
+        LoadReport report = StateDictLoader.load(net, state, StateDictLoader.Mode.STRICT);
         assertTrue(report.clean());
 
         int batch = FIXTURES.get("batch").asInt();

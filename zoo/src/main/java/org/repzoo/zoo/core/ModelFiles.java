@@ -11,10 +11,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -25,6 +23,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.zoo.checkpoint.AtomicFiles;
 
 /**
  * Model zips in DL4J's ModelSerializer format (loadable with {@code ComputationGraph.load} and
@@ -46,11 +45,7 @@ public final class ModelFiles {
 
     /** Saves the graph's configuration and weights (not its updater state), atomically. */
     public static void save(ComputationGraph graph, Path file, String provenanceJson) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".part");
-        try {
+        AtomicFiles.write(file, temp -> {
             try (OutputStream raw = Files.newOutputStream(temp);
                  ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(raw, CHUNK_BYTES))) {
                 zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
@@ -69,10 +64,7 @@ public final class ModelFiles {
                 out.flush();
                 zip.closeEntry();
             }
-            moveIntoPlace(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     /** Loads a model zip (RepZoo's or ModelSerializer's) with oneDNN helpers on. */
@@ -216,13 +208,5 @@ public final class ModelFiles {
             throw new ModelFileException(file, "corrupt weights header (shape length " + length + ")");
         }
         in.readFully(new byte[(int) length * width]);
-    }
-
-    private static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

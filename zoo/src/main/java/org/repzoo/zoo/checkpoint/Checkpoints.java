@@ -1,0 +1,71 @@
+package org.repzoo.zoo.checkpoint;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/** Opens a checkpoint of any supported format, recognised by its content (never by its extension alone). */
+public final class Checkpoints {
+
+    private static final int PICKLE_PROTO = 0x80;
+
+    private Checkpoints() {
+    }
+
+    public static Checkpoint open(Path file) throws IOException {
+        return switch (detect(file)) {
+            case TORCH_ZIP -> TorchCheckpoints.openZip(file);
+            case TORCH_LEGACY -> TorchCheckpoints.openLegacy(file);
+            case NPZ -> Npz.open(file);
+            case SAFETENSORS -> Safetensors.open(file);
+        };
+    }
+
+    /** The format of a file, from its first bytes (and, for a zip, its entry names). */
+    public static CheckpointFormat detect(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file, "no such file");
+        }
+        byte[] head = new byte[9];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return zipFormat(file);
+        }
+        if (n >= 2 && (head[0] & 0xff) == PICKLE_PROTO) {
+            return CheckpointFormat.TORCH_LEGACY;
+        }
+        if (n == 9 && head[8] == '{') {
+            return CheckpointFormat.SAFETENSORS;
+        }
+        throw new CheckpointException(file, n == 0 ? "empty file"
+                : "not a checkpoint: expected a PyTorch .pth/.pt, a NumPy .npz or a .safetensors file");
+    }
+
+    private static CheckpointFormat zipFormat(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            boolean npy = false;
+            for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
+                String name = entry.getName();
+                if (name.endsWith("/data.pkl") || name.equals("data.pkl")) {
+                    return CheckpointFormat.TORCH_ZIP;
+                }
+                npy |= name.endsWith(".npy");
+            }
+            if (npy) {
+                return CheckpointFormat.NPZ;
+            }
+            throw new CheckpointException(file, "a zip file that is neither a PyTorch checkpoint (no data.pkl) nor a "
+                    + "NumPy .npz (no .npy members)" + (zip.getEntry("coefficients.bin") != null
+                    ? "; it is a DL4J model zip: give it to predict/export, not import" : ""));
+        } catch (ZipException e) {
+            throw new CheckpointException(file, "corrupt zip (" + e.getMessage() + "), truncated?", e);
+        }
+    }
+}

@@ -47,6 +47,6 @@ public final class Zoo {
 
     /** Saves a model zip that DL4J's ModelSerializer can read too, atomically. */
     public static void save(ComputationGraph graph, Path file) throws IOException {
-        ModelFiles.save(graph, file, null);
+        ModelFiles.save(graph, file, java.util.Map.of());
     }
 }

@@ -2,16 +2,17 @@ package org.repzoo.zoo.checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /** Opens a checkpoint of any supported format, recognised by its content (never by its extension alone). */
 public final class Checkpoints {
 
     private static final int PICKLE_PROTO = 0x80;
+    private static final int TAR_MAGIC_AT = 257;
 
     private Checkpoints() {
     }
@@ -30,7 +31,7 @@ public final class Checkpoints {
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "no such file");
         }
-        byte[] head = new byte[9];
+        byte[] head = new byte[TAR_MAGIC_AT + 5];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
@@ -41,7 +42,10 @@ public final class Checkpoints {
         if (n >= 2 && (head[0] & 0xff) == PICKLE_PROTO) {
             return CheckpointFormat.TORCH_LEGACY;
         }
-        if (n == 9 && head[8] == '{') {
+        if (n == head.length && new String(head, TAR_MAGIC_AT, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
+            return CheckpointFormat.TORCH_LEGACY; // early PyTorch wrote a tar: openLegacy says so
+        }
+        if (n >= 9 && head[8] == '{') {
             return CheckpointFormat.SAFETENSORS;
         }
         throw new CheckpointException(file, n == 0 ? "empty file"
@@ -64,7 +68,9 @@ public final class Checkpoints {
             throw new CheckpointException(file, "a zip file that is neither a PyTorch checkpoint (no data.pkl) nor a "
                     + "NumPy .npz (no .npy members)" + (zip.getEntry("coefficients.bin") != null
                     ? "; it is a DL4J model zip: give it to predict/export, not import" : ""));
-        } catch (ZipException e) {
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) { // java.util.zip also throws EOFException, IllegalArgumentException
             throw new CheckpointException(file, "corrupt zip (" + e.getMessage() + "), truncated?", e);
         }
     }

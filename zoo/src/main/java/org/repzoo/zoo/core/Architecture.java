@@ -1,5 +1,6 @@
 package org.repzoo.zoo.core;
 
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -13,5 +14,13 @@ public interface Architecture {
         if (options.zeroInitResidual()) {
             throw new IllegalArgumentException("zero_init_residual applies only to residual networks");
         }
+    }
+
+    /**
+     * Key schemes other than {@link KeyScheme#REFERENCE} (the graph's own names) in which checkpoints of this
+     * architecture exist, with the adapter from each to the graph's names.
+     */
+    default Map<KeyScheme, KeyAdapter> keySchemes() {
+        return Map.of();
     }
 }

@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -43,8 +45,10 @@ public final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** Saves the graph's configuration and weights (not its updater state), atomically. */
-    public static void save(ComputationGraph graph, Path file, String provenanceJson) throws IOException {
+    /**
+     * Saves the graph with extra text entries (RepZoo's, under {@code repzoo/}; DL4J ignores them), atomically.
+     */
+    public static void save(ComputationGraph graph, Path file, Map<String, String> extraEntries) throws IOException {
         AtomicFiles.write(file, temp -> {
             try (OutputStream raw = Files.newOutputStream(temp);
                  ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(raw, CHUNK_BYTES))) {
@@ -52,9 +56,9 @@ public final class ModelFiles {
                 zip.putNextEntry(new ZipEntry(CONFIGURATION));
                 zip.write(graph.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();
-                if (provenanceJson != null) {
-                    zip.putNextEntry(new ZipEntry(PROVENANCE));
-                    zip.write(provenanceJson.getBytes(StandardCharsets.UTF_8));
+                for (Map.Entry<String, String> extra : new TreeMap<>(extraEntries).entrySet()) {
+                    zip.putNextEntry(new ZipEntry(extra.getKey()));
+                    zip.write(extra.getValue().getBytes(StandardCharsets.UTF_8));
                     zip.closeEntry();
                 }
                 zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION); // random floats do not compress
@@ -97,8 +101,16 @@ public final class ModelFiles {
 
     /** The provenance JSON RepZoo recorded, if any. */
     public static Optional<String> provenance(Path file) throws IOException {
+        return textEntry(file, PROVENANCE);
+    }
+
+    /** A text entry of a model zip, if present. */
+    public static Optional<String> textEntry(Path file, String name) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelFileException(file, "no such file");
+        }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry entry = zip.getEntry(PROVENANCE);
+            ZipEntry entry = zip.getEntry(name);
             if (entry == null) {
                 return Optional.empty();
             }

@@ -1,11 +1,15 @@
 package org.repzoo.zoo.vgg;
 
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.nd4j.linalg.activations.Activation;
 import org.repzoo.zoo.core.Architecture;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
+import org.repzoo.zoo.core.KeyAdapter;
+import org.repzoo.zoo.core.KeyScheme;
 import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.Pool;
 
@@ -20,6 +24,9 @@ import org.repzoo.zoo.core.Pool;
  * <p>Deviations, both where torchvision has no model: A-LRN's normalisation is {@code LocalResponseNorm(5,
  * alpha=1e-4, beta=0.75, k=2)} (Krizhevsky's values, PyTorch/Caffe's convention of alpha divided by the window),
  * and configuration C's 1x1 convolutions use padding 0.
+ *
+ * <p>timm's VGG names the head {@code pre_logits.fc1/fc2} (convolutions 512x7x7 and 1x1 holding the same weights as
+ * {@code classifier.0/3}) and {@code head.fc}; its checkpoints load through a key adapter.
  */
 public record Vgg(VggConfig config) implements Architecture {
 
@@ -28,6 +35,16 @@ public record Vgg(VggConfig config) implements Architecture {
     private static final int HIDDEN = 4096;
     private static final double DROPOUT = 0.5;
     private static final double CLASSIFIER_STD = 0.01;
+
+    private static final KeyAdapter TIMM = new KeyAdapter(List.of(
+            KeyAdapter.Rule.linearAsConv("classifier.0", "pre_logits.fc1", 0, POOLED, POOLED),
+            KeyAdapter.Rule.linearAsConv("classifier.3", "pre_logits.fc2", 0, 1, 1),
+            KeyAdapter.Rule.rename("classifier.6", "head.fc")));
+
+    @Override
+    public Map<KeyScheme, KeyAdapter> keySchemes() {
+        return Map.of(KeyScheme.TIMM, TIMM);
+    }
 
     @Override
     public ComputationGraphConfiguration configure(String name, ModelOptions options) {

@@ -46,7 +46,7 @@ class ModelFilesTest {
     void dl4jReadsOurFilesAndWeReadDl4js() throws IOException {
         ComputationGraph net = small();
         Path ours = dir.resolve("ours.zip");
-        ModelFiles.save(net, ours, "{\"arch\":\"resnet18\"}");
+        ModelFiles.save(net, ours, java.util.Map.of(ModelFiles.PROVENANCE, "{\"arch\":\"resnet18\"}"));
         assertEquals(net.params(), ModelSerializer.restoreComputationGraph(ours.toFile(), false).params());
         assertEquals(net.params(), ComputationGraph.load(ours.toFile(), false).params());
         assertEquals("{\"arch\":\"resnet18\"}", ModelFiles.provenance(ours).orElseThrow());
@@ -60,8 +60,8 @@ class ModelFilesTest {
     @Test
     void savingLeavesNoTemporaryFileAndReplacesAtomically() throws IOException {
         Path file = dir.resolve("model.zip");
-        ModelFiles.save(small(), file, null);
-        ModelFiles.save(small(), file, null);
+        ModelFiles.save(small(), file, java.util.Map.of());
+        ModelFiles.save(small(), file, java.util.Map.of());
         try (var files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList());
         }
@@ -77,7 +77,7 @@ class ModelFilesTest {
         assertTrue(assertThrows(ModelFileException.class, () -> ModelFiles.load(text)).getMessage().startsWith(text + ": not a model zip"));
 
         Path good = dir.resolve("good.zip");
-        ModelFiles.save(small(), good, null);
+        ModelFiles.save(small(), good, java.util.Map.of());
         byte[] bytes = Files.readAllBytes(good);
         Path truncated = dir.resolve("truncated.zip");
         try (OutputStream out = Files.newOutputStream(truncated)) {

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Java twin of tools/reference/hashed_weights.py: the same integer hash and the same IEEE double operations, so
  * every float equals the one PyTorch was given. Parity tests regenerate full-size weights instead of storing them.
  */
-final class HashedWeights {
+public final class HashedWeights {
 
     private static final Pattern RESIDUAL_BRANCH_BN = Pattern.compile("\\.bn[23]\\.weight$");
 
@@ -42,7 +42,7 @@ final class HashedWeights {
         return v -> v;
     }
 
-    static INDArray tensor(String key, long[] shape) {
+    public static INDArray tensor(String key, long[] shape) {
         CRC32 crc = new CRC32();
         crc.update(key.getBytes(StandardCharsets.UTF_8));
         long seed = crc.getValue();
@@ -57,5 +57,22 @@ final class HashedWeights {
             values[i] = (float) rule.applyAsDouble(uniform(seed, i));
         }
         return Nd4j.create(values, shape, 'c');
+    }
+
+    /** The same arrays as checkpoint tensors (float32, PyTorch layout). */
+    public static java.util.Map<String, org.repzoo.zoo.checkpoint.StoredTensor> host(java.util.Map<String, INDArray> state) {
+        java.util.Map<String, org.repzoo.zoo.checkpoint.StoredTensor> host = new java.util.LinkedHashMap<>();
+        state.forEach((k, v) -> host.put(k, Tensors.fromArray(v)));
+        return host;
+    }
+
+    /** The hashed state_dict of a configuration, in PyTorch layout and naming, as checkpoint tensors. */
+    public static java.util.Map<String, org.repzoo.zoo.checkpoint.StoredTensor> stateDict(
+            org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf) {
+        java.util.Map<String, INDArray> state = new java.util.LinkedHashMap<>();
+        for (org.repzoo.zoo.core.WeightKeys.TorchParam p : org.repzoo.zoo.core.WeightKeys.torchParams(conf).values()) {
+            state.put(p.key(), tensor(p.key(), p.shape()));
+        }
+        return host(state);
     }
 }

@@ -30,11 +30,11 @@ class StateDictLoaderTest {
     }
 
     @Test
-    void linearWeightsAreTransposedIntoDl4jsLayout() {
+    void linearWeightsAreTransposedIntoDl4jsLayout() throws Exception {
         ComputationGraph net = Zoo.registry().get("resnet18").init(SMALL);
         Map<String, INDArray> state = stateOf(net);
         state.put("bn1.num_batches_tracked", Nd4j.scalar(DataType.LONG, 7));
-        LoadReport report = StateDictLoader.load(net, state, StateDictLoader.Mode.STRICT);
+        LoadReport report = StateDictLoader.load(net, HashedWeights.host(state), StateDictLoader.Mode.STRICT);
         assertEquals(List.of("bn1.num_batches_tracked"), report.ignored());
         INDArray torchFc = state.get("fc.weight"); // [1000, 512]
         assertEquals(torchFc.getDouble(3, 17), net.getParam("fc_W").getDouble(17, 3), 0);
@@ -43,14 +43,14 @@ class StateDictLoaderTest {
     }
 
     @Test
-    void strictLoadListsEveryProblemAndChangesNothing() {
+    void strictLoadListsEveryProblemAndChangesNothing() throws Exception {
         ComputationGraph net = Zoo.registry().get("resnet18").init(SMALL);
         INDArray before = net.params().dup();
         Map<String, INDArray> state = stateOf(net);
         state.remove("layer2.1.bn2.running_mean");
         state.put("head.weight", Nd4j.zeros(DataType.FLOAT, 3));
         state.put("conv1.weight", Nd4j.zeros(DataType.FLOAT, 64, 3, 3, 3));
-        WeightsMismatchException e = assertThrows(WeightsMismatchException.class, () -> StateDictLoader.load(net, state, StateDictLoader.Mode.STRICT));
+        WeightsMismatchException e = assertThrows(WeightsMismatchException.class, () -> StateDictLoader.load(net, HashedWeights.host(state), StateDictLoader.Mode.STRICT));
         assertEquals(List.of("missing key layer2.1.bn2.running_mean", "unexpected key head.weight",
                 "shape mismatch conv1.weight: expected [64, 3, 7, 7], found [64, 3, 3, 3]"), e.report().problems());
         assertTrue(e.getMessage().contains("3 problems"));
@@ -58,12 +58,12 @@ class StateDictLoaderTest {
     }
 
     @Test
-    void nonStrictLoadSkipsANewClassifierForFineTuning() {
+    void nonStrictLoadSkipsANewClassifierForFineTuning() throws Exception {
         ComputationGraph imagenet = Zoo.registry().get("resnet18").init(SMALL);
         Map<String, INDArray> state = stateOf(imagenet);
         ComputationGraph tenClasses = Zoo.registry().get("resnet18").init(SMALL.withClasses(10));
         INDArray headBefore = tenClasses.getParam("fc_W").dup();
-        LoadReport report = StateDictLoader.load(tenClasses, state, StateDictLoader.Mode.LENIENT);
+        LoadReport report = StateDictLoader.load(tenClasses, HashedWeights.host(state), StateDictLoader.Mode.LENIENT);
         assertEquals(List.of("fc.weight", "fc.bias"), report.mismatched().stream().map(LoadReport.Mismatch::key).toList());
         assertEquals(headBefore, tenClasses.getParam("fc_W"));
         assertEquals(state.get("layer4.1.conv2.weight"), tenClasses.getParam("layer4.1.conv2_W"));

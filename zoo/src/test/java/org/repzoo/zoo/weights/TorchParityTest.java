@@ -37,14 +37,14 @@ class TorchParityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void logitsEqualPyTorchs(String name) {
+    void logitsEqualPyTorchs(String name) throws Exception {
         ModelEntry entry = Zoo.registry().get(name);
         ComputationGraph net = entry.init();
         Map<String, INDArray> state = new LinkedHashMap<>();
         for (WeightKeys.TorchParam p : WeightKeys.torchParams(net.getConfiguration()).values()) {
             state.put(p.key(), HashedWeights.tensor(p.key(), p.shape()));
         }
-        LoadReport report = StateDictLoader.load(net, state, StateDictLoader.Mode.STRICT);
+        LoadReport report = StateDictLoader.load(net, HashedWeights.host(state), StateDictLoader.Mode.STRICT);
         assertTrue(report.clean());
 
         int batch = FIXTURES.get("batch").asInt();

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `repzoo import` against PyTorch's own loading, side by side, for resnet50 and vgg16 (or the models given).
+# Both sides read the same torch.save file (random torchvision weights; the values do not matter to the speed).
+# Reports medians of 5 runs: the import's in-process time to read the checkpoint into the graph, the whole
+# command's wall time and peak RSS (GNU time), and PyTorch's build + torch.load + load_state_dict.
+#   apt-get install python3-torch python3-torchvision time
+#   tools/bench/import_speed.sh [resnet50 vgg16]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+models=("${@:-resnet50}")
+[ $# -eq 0 ] && models=(resnet50 vgg16)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+./repzoo list >/dev/null   # build once, outside the timings
+for model in "${models[@]}"; do
+  /usr/bin/python3 -c "import torch, torchvision; torch.save(torchvision.models.get_model('$model').state_dict(), '$work/$model.pth')"
+  size_mb=$(( $(stat -c %s "$work/$model.pth") / 1048576 ))
+  torch_json=$(/usr/bin/python3 tools/bench/torch_load.py "$model" "$work/$model.pth")
+  reads=(); walls=(); rss=()
+  for i in 1 2 3 4 5; do
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" ./repzoo import "$model" --weights "$work/$model.pth" --out "$work/$model.zip" \
+      2>/dev/null >"$work/out.txt"
+    reads+=("$(sed -n 's/.*read into the graph in \([0-9.]*\) s.*/\1/p' "$work/out.txt")")
+    walls+=("$(cut -d' ' -f1 "$work/time.txt")")
+    rss+=("$(( $(cut -d' ' -f2 "$work/time.txt") / 1024 ))")
+  done
+  median() { printf '%s\n' "$@" | sort -g | sed -n 3p; }
+  echo "$model: checkpoint ${size_mb} MB; repzoo import: read into graph $(median "${reads[@]}") s," \
+       "whole command $(median "${walls[@]}") s, peak RSS $(median "${rss[@]}") MB; PyTorch: $torch_json"
+done

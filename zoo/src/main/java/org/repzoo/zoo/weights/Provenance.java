@@ -1,0 +1,77 @@
+package org.repzoo.zoo.weights;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.repzoo.zoo.core.ModelFileException;
+import org.repzoo.zoo.core.ModelFiles;
+
+/**
+ * What built a model zip, stored in it as {@code repzoo/provenance.json}: the architecture and the checkpoint its
+ * weights came from (name, SHA-256, format, key scheme, what did not fit).
+ *
+ * @param stateDictOrder the checkpoint's keys in its order (after the {@code module.} prefix is removed), so that
+ *                       export writes them back in the same order
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Provenance(
+        @JsonProperty("repzoo") String repzooVersion,
+        @JsonProperty("created") String created,
+        @JsonProperty("architecture") String architecture,
+        @JsonProperty("num_classes") int numClasses,
+        @JsonProperty("input") String input,
+        @JsonProperty("weights") Source weights,
+        @JsonProperty("state_dict_order") List<String> stateDictOrder) {
+
+    public static final String VERSION = "0.1.0";
+
+    /** The checkpoint a model's weights were imported from. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Source(
+            @JsonProperty("file") String file,
+            @JsonProperty("sha256") String sha256,
+            @JsonProperty("bytes") long bytes,
+            @JsonProperty("format") String format,
+            @JsonProperty("wrapper") String wrapper,
+            @JsonProperty("key_scheme") String keyScheme,
+            @JsonProperty("module_prefix_removed") boolean modulePrefixRemoved,
+            @JsonProperty("dtypes") List<String> dtypes,
+            @JsonProperty("mode") String mode,
+            @JsonProperty("loaded") int loaded,
+            @JsonProperty("missing") List<String> missing,
+            @JsonProperty("unexpected") List<String> unexpected,
+            @JsonProperty("mismatched") List<String> mismatched) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The provenance of a model zip, if it has one RepZoo can read. */
+    public static Optional<Provenance> of(Path modelZip) throws IOException {
+        Optional<String> json = ModelFiles.provenance(modelZip);
+        if (json.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(json.get(), Provenance.class));
+        } catch (IOException e) {
+            throw new ModelFileException(modelZip, ModelFiles.PROVENANCE + " is not valid (" + e.getMessage() + ")", e);
+        }
+    }
+}

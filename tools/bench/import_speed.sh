@@ -2,7 +2,8 @@
 # `repzoo import` against PyTorch's own loading, side by side, for resnet50 and vgg16 (or the models given).
 # Both sides read the same torch.save file (random torchvision weights; the values do not matter to the speed).
 # Reports medians of 5 runs: the import's in-process time to read the checkpoint into the graph, the whole
-# command's wall time and peak RSS (GNU time), and PyTorch's build + torch.load + load_state_dict.
+# command's wall time and peak RSS (GNU time); PyTorch's build + torch.load + load_state_dict in process, and a
+# whole python process doing the same (import torch included), with its peak RSS.
 #   apt-get install python3-torch python3-torchvision time
 #   tools/bench/import_speed.sh [resnet50 vgg16]
 set -euo pipefail
@@ -16,6 +17,13 @@ for model in "${models[@]}"; do
   /usr/bin/python3 -c "import torch, torchvision; torch.save(torchvision.models.get_model('$model').state_dict(), '$work/$model.pth')"
   size_mb=$(( $(stat -c %s "$work/$model.pth") / 1048576 ))
   torch_json=$(/usr/bin/python3 tools/bench/torch_load.py "$model" "$work/$model.pth")
+  py_walls=(); py_rss=()
+  for i in 1 2 3 4 5; do
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" /usr/bin/python3 -c "import torch, torchvision; torch.set_num_threads(2); \
+m = torchvision.models.get_model('$model'); m.load_state_dict(torch.load('$work/$model.pth'))"
+    py_walls+=("$(cut -d' ' -f1 "$work/time.txt")")
+    py_rss+=("$(( $(cut -d' ' -f2 "$work/time.txt") / 1024 ))")
+  done
   reads=(); walls=(); rss=()
   for i in 1 2 3 4 5; do
     /usr/bin/time -f "%e %M" -o "$work/time.txt" ./repzoo import "$model" --weights "$work/$model.pth" --out "$work/$model.zip" \
@@ -25,6 +33,9 @@ for model in "${models[@]}"; do
     rss+=("$(( $(cut -d' ' -f2 "$work/time.txt") / 1024 ))")
   done
   median() { printf '%s\n' "$@" | sort -g | sed -n 3p; }
-  echo "$model: checkpoint ${size_mb} MB; repzoo import: read into graph $(median "${reads[@]}") s," \
-       "whole command $(median "${walls[@]}") s, peak RSS $(median "${rss[@]}") MB; PyTorch: $torch_json"
+  echo "$model: checkpoint ${size_mb} MB"
+  echo "  repzoo import: read into the graph $(median "${reads[@]}") s; whole command $(median "${walls[@]}") s," \
+       "peak RSS $(median "${rss[@]}") MB"
+  echo "  PyTorch: in-process $torch_json; whole process (import torch, build, load) $(median "${py_walls[@]}") s," \
+       "peak RSS $(median "${py_rss[@]}") MB"
 done

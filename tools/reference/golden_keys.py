@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Writes the torchvision 0.14 golden facts that RepZoo's zoo tests compare against.
+"""Writes the golden facts of the reference implementations that RepZoo's zoo tests compare against.
 
-For every torchvision architecture that RepZoo registers: the state_dict keys with their shapes,
+For every torchvision architecture that RepZoo registers, and for RepVGG variants written out from the official
+repository (repvgg_reference.py; a subset covering every width rule, groups and both forms): the state_dict keys with their shapes,
 the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (counted with
 forward hooks, so the figure is independent of RepZoo's own counter).
 
@@ -16,11 +17,14 @@ import torch
 import torchvision
 from torchvision import models
 
+import repvgg_reference
+
 NAMES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "wide_resnet50_2", "wide_resnet101_2",
 ]
+REPVGG = ["a0", "a2", "b1g4", "b2g4"]
 
 
 def multiply_adds(model, size):
@@ -45,8 +49,12 @@ def multiply_adds(model, size):
 
 def main(out_path):
     golden = {"torchvision": torchvision.__version__, "models": {}}
-    for name in NAMES:
-        model = models.get_model(name)
+    builders = [(name, lambda n=name: models.get_model(n)) for name in NAMES]
+    for variant in REPVGG:
+        builders.append(("repvgg_" + variant, lambda v=variant: repvgg_reference.build(v)))
+        builders.append(("repvgg_" + variant + "_deploy", lambda v=variant: repvgg_reference.build(v, deploy=True)))
+    for name, build in builders:
+        model = build()
         state = model.state_dict()
         golden["models"][name] = {
             "num_params": sum(p.numel() for p in model.parameters()),

@@ -71,7 +71,7 @@ def write_safetensors(path, arrays):
     """The safetensors layout, written from its specification (no extra Python package needed)."""
     header, offset = {}, 0
     for k, a in arrays.items():
-        a = np.ascontiguousarray(a)
+        a = np.array(a, order="C")  # np.ascontiguousarray would turn a 0-d array into shape (1,)
         header[k] = {"dtype": SAFETENSORS_DTYPES[a.dtype.type], "shape": list(a.shape),
                      "data_offsets": [offset, offset + a.nbytes]}
         offset += a.nbytes
@@ -81,7 +81,7 @@ def write_safetensors(path, arrays):
         f.write(struct.pack("<Q", len(blob)))
         f.write(blob)
         for a in arrays.values():
-            f.write(np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<")).tobytes())
+            f.write(np.array(a, order="C").astype(a.dtype.newbyteorder("<")).tobytes())
 
 
 def save(state, fmt, directory):

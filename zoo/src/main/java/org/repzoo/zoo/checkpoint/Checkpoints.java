@@ -39,17 +39,23 @@ public final class Checkpoints {
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
             return zipFormat(file);
         }
+        // Before the pickle test: a safetensors header length may start with the byte 0x80 (PROTO)
+        if (n >= 9 && head[8] == '{' && headerLength(head) >= 2 && headerLength(head) <= Files.size(file) - 8) {
+            return CheckpointFormat.SAFETENSORS;
+        }
         if (n >= 2 && (head[0] & 0xff) == PICKLE_PROTO) {
             return CheckpointFormat.TORCH_LEGACY;
         }
         if (n == head.length && new String(head, TAR_MAGIC_AT, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
             return CheckpointFormat.TORCH_LEGACY; // early PyTorch wrote a tar: openLegacy says so
         }
-        if (n >= 9 && head[8] == '{') {
-            return CheckpointFormat.SAFETENSORS;
-        }
         throw new CheckpointException(file, n == 0 ? "empty file"
                 : "not a checkpoint: expected a PyTorch .pth/.pt, a NumPy .npz or a .safetensors file");
+    }
+
+    /** The little-endian u64 at the start of a safetensors file (negative when it does not fit a long). */
+    private static long headerLength(byte[] head) {
+        return java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     private static CheckpointFormat zipFormat(Path file) throws IOException {

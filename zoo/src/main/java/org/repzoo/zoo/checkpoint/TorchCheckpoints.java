@@ -45,6 +45,9 @@ public final class TorchCheckpoints {
     private static final long LEGACY_PROTOCOL = 1001;
     private static final String[] WRAPPERS = {"state_dict", "model"};
     private static final int KEYS_IN_MESSAGES = 10;
+    /** Deflate expands at most 1032-fold (as in {@link Npz}); the rest is slack for block headers. */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+    private static final long DEFLATE_SLACK = 1 << 10;
 
     private TorchCheckpoints() {
     }
@@ -122,6 +125,7 @@ public final class TorchCheckpoints {
                 throw new CheckpointException(file, "storage '" + RestrictedUnpickler.printable(key)
                         + "' is missing: no entry " + RestrictedUnpickler.printable(prefix + "data/" + key));
             }
+            requirePlausibleSize(file, entry, key);
             if (entry.getSize() < bytes) {
                 throw new CheckpointException(file, "truncated: storage '" + RestrictedUnpickler.printable(key)
                         + "' needs " + bytes + " bytes, its entry has " + entry.getSize());
@@ -205,6 +209,26 @@ public final class TorchCheckpoints {
 
     private static ZipEntry entry(Path file, ZipFile zip, String name) throws CheckpointException {
         return zipCall(file, "entry " + RestrictedUnpickler.printable(name), () -> zip.getEntry(name));
+    }
+
+    /**
+     * Refuses a storage entry whose declared size its bytes in the file cannot hold (a corrupt or crafted central
+     * directory): a tensor's buffer is allocated from that size before the entry is read.
+     */
+    private static void requirePlausibleSize(Path file, ZipEntry entry, String key) throws CheckpointException {
+        long size = entry.getSize();
+        long compressed = entry.getCompressedSize();
+        boolean plausible = size >= 0 && compressed >= 0 && compressed <= file.toFile().length()
+                && switch (entry.getMethod()) {
+                    case ZipEntry.STORED -> size == compressed;
+                    case ZipEntry.DEFLATED -> size <= compressed * MAX_DEFLATE_RATIO + DEFLATE_SLACK;
+                    default -> false;
+                };
+        if (!plausible) {
+            throw new CheckpointException(file, "corrupt zip: the entry of storage '" + RestrictedUnpickler.printable(
+                    key) + "' claims " + size + " bytes from " + compressed + " bytes (compression method "
+                    + entry.getMethod() + ") in a file of " + file.toFile().length() + " bytes");
+        }
     }
 
     private static long storageBytes(Path file, String key, long numel, DType dtype) throws CheckpointException {

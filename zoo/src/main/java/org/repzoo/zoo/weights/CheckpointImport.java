@@ -2,6 +2,7 @@ package org.repzoo.zoo.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -71,7 +74,8 @@ public final class CheckpointImport {
     public static Result run(ModelEntry entry, Path weights, Options options, Progress progress) throws IOException {
         OneDnn.enable();
         try (Checkpoint checkpoint = Checkpoints.open(weights)) {
-            String sha256 = sha256(weights);
+            // hashed on the other core while the tensors are read (the file is in the page cache either way)
+            CompletableFuture<String> sha256 = CompletableFuture.supplyAsync(() -> sha256(weights));
             Map<String, StoredTensor> tensors = checkpoint.tensors();
             if (tensors.isEmpty()) {
                 throw new IllegalArgumentException(weights.getFileName() + ": the checkpoint holds no tensors");
@@ -119,7 +123,7 @@ public final class CheckpointImport {
             }
             Provenance provenance = new Provenance(Provenance.VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                     entry.name(), classes, entry.defaultInput().toString(),
-                    new Provenance.Source(weights.getFileName().toString(), sha256, Files.size(weights),
+                    new Provenance.Source(weights.getFileName().toString(), join(sha256), Files.size(weights),
                             checkpoint.format().name(), checkpoint.wrapper(), scheme.getKey().label(), prefixed,
                             dtypes(tensors), options.mode().name().toLowerCase(), countLoaded(conf, skip),
                             report.missing(), report.unexpected(),
@@ -209,7 +213,18 @@ public final class CheckpointImport {
         return "";
     }
 
-    static String sha256(Path file) throws IOException {
+    private static String join(CompletableFuture<String> future) throws IOException {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
+    }
+
+    static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[1 << 20];
@@ -219,6 +234,8 @@ public final class CheckpointImport {
             return HexFormat.of().formatHex(digest.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -88,10 +88,12 @@ public final class StateDictLoader {
                 continue;
             }
             StoredTensor tensor = state.get(p.key());
-            INDArray source = Tensors.toFloatArray(tensor, p.key());
             INDArray target = graph.getParam(e.getKey());
-            INDArray value = p.transposed() ? source.transpose() : source;
-            target.assign(value.reshape(target.shape()));
+            if (!Tensors.copyInto(tensor, target, p.transposed() ? 'f' : 'c')) {
+                INDArray source = Tensors.toFloatArray(tensor, p.key());
+                INDArray value = p.transposed() ? source.transpose() : source;
+                target.assign(value.reshape(target.shape()));
+            }
             progress.loaded(p.key(), tensor.numel() * tensor.dtype().width());
         }
         return report;

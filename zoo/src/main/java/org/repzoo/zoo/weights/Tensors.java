@@ -55,6 +55,39 @@ public final class Tensors {
         return array;
     }
 
+    /**
+     * Copies a float32 tensor's bytes straight into a parameter view when the view's memory order is the tensor's:
+     * a dense C-order view (convolutions, BatchNorm), or, for a linear layer, DL4J's F-order {@code [in, out]} view,
+     * whose memory is PyTorch's C-order {@code [out, in]}. Returns false (nothing done) otherwise.
+     */
+    static boolean copyInto(StoredTensor tensor, INDArray target, char order) throws IOException {
+        if (tensor.dtype() != DType.F32 || target.dataType() != DataType.FLOAT || target.length() != tensor.numel()
+                || !dense(target, order)) {
+            return false;
+        }
+        ByteBuffer bytes = tensor.read().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = target.data().asNio().order(ByteOrder.nativeOrder());
+        FloatBuffer view = buffer.asFloatBuffer();
+        view.position(Math.toIntExact(target.offset()));
+        view.put(bytes.asFloatBuffer());
+        return true;
+    }
+
+    /** Whether the array's elements are contiguous in the given order (strides of a fresh array of its shape). */
+    private static boolean dense(INDArray array, char order) {
+        long[] shape = array.shape();
+        long[] stride = array.stride();
+        long expected = 1;
+        for (int k = 0; k < shape.length; k++) {
+            int i = order == 'c' ? shape.length - 1 - k : k;
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
     /** A float32 host copy of an array (C order), for writing in PyTorch layout. */
     public static HostTensor fromArray(INDArray array) {
         INDArray data = array.castTo(DataType.FLOAT).dup('c');

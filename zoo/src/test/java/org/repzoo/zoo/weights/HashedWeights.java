@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class HashedWeights {
 
     private static final Pattern RESIDUAL_BRANCH_BN = Pattern.compile("\\.bn[23]\\.weight$");
+    private static final Pattern REPVGG_BRANCH_BN = Pattern.compile("\\.rbr_(dense|1x1)\\.bn\\.weight$|\\.rbr_identity\\.weight$");
 
     private HashedWeights() {
     }
@@ -33,6 +34,8 @@ public final class HashedWeights {
             return v -> 0.1 * v;
         } else if (RESIDUAL_BRANCH_BN.matcher(key).find()) {
             return v -> 0.1 + 0.05 * v;
+        } else if (REPVGG_BRANCH_BN.matcher(key).find()) {
+            return v -> 0.4 + 0.1 * v;
         } else if (key.endsWith("weight") && shape.length == 1) {
             return v -> 1.0 + 0.2 * v;
         } else if (key.endsWith("weight")) {

@@ -81,7 +81,7 @@ final class ImportCommand implements Callable<Integer> {
         long saved = System.nanoTime();
         PrintWriter printer = spec.commandLine().getOut();
         Provenance.Source source = result.provenance().weights();
-        printer.printf("imported %s (%d classes) from %s: %s, %s key names%s, %d tensors loaded%n", entry.name(),
+        printer.printf("imported %s (%d classes) from %s: %s, %s key names%s, %d tensors loaded%n", result.provenance().architecture(),
                 result.provenance().numClasses(), weights.getFileName(), source.format(), source.keyScheme(),
                 source.wrapper() == null ? "" : ", state_dict under '" + source.wrapper() + "'", source.loaded());
         LoadReport report = result.report();

@@ -9,6 +9,7 @@ import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelRegistry;
 import org.repzoo.zoo.core.ModelFiles;
 import org.repzoo.zoo.nin.NinModels;
+import org.repzoo.zoo.repvgg.RepVggModels;
 import org.repzoo.zoo.resnet.ResNetModels;
 import org.repzoo.zoo.vgg.VggModels;
 
@@ -29,6 +30,7 @@ public final class Zoo {
             all.addAll(VggModels.entries());
             all.addAll(NinModels.entries());
             all.addAll(ResNetModels.entries());
+            all.addAll(RepVggModels.entries());
             return new ModelRegistry(all);
         }
     }

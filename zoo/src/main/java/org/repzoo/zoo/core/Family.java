@@ -4,7 +4,8 @@ package org.repzoo.zoo.core;
 public enum Family {
     VGG("VGG"),
     NIN("Network-in-Network"),
-    RESNET("ResNet");
+    RESNET("ResNet"),
+    REPVGG("RepVGG");
 
     private final String displayName;
 

@@ -88,6 +88,10 @@ public final class GraphScope {
         return shape(vertex).width;
     }
 
+    /**
+     * {@code nn.Conv2d}: DL4J's {@link ConvolutionLayer} for one group, {@link GroupedConvolution} for more (its weight
+     * has PyTorch's shape [out, in/groups, kH, kW]).
+     */
     public String conv(String local, String input, Conv spec) {
         Shape in = shape(input);
         int outH = (in.height + 2 * spec.padHeight() - spec.kernelHeight()) / spec.strideHeight() + 1;
@@ -96,18 +100,11 @@ public final class GraphScope {
             outH = 0;
             outW = 0;
         }
-        ConvolutionLayer layer = new ConvolutionLayer.Builder(spec.kernelHeight(), spec.kernelWidth())
-                .stride(spec.strideHeight(), spec.strideWidth())
-                .padding(spec.padHeight(), spec.padWidth())
-                .convolutionMode(ConvolutionMode.Truncate)
-                .nIn(in.channels)
-                .nOut(spec.outChannels())
-                .hasBias(spec.bias())
-                .biasInit(0)
-                .activation(spec.activation())
-                .weightInit(Inits.kaimingNormalFanOut(spec.outChannels(), spec.kernelHeight(), spec.kernelWidth()))
-                .build();
-        return addLayer(local, layer, new Shape(spec.outChannels(), outH, outW), input);
+        if (spec.groups() > 1 && in.channels % spec.groups() != 0) {
+            throw new IllegalStateException(graph.model + ": " + name(local) + " cannot split the " + in.channels
+                    + " channels of " + input + " into " + spec.groups() + " groups");
+        }
+        return addLayer(local, ConvLayers.create(spec, in.channels), new Shape(spec.outChannels(), outH, outW), input);
     }
 
     /**

@@ -15,7 +15,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 /**
  * Per-vertex output shapes, parameter counts and multiply-adds, computed from a configuration without allocating
  * weights (VGG's 138M parameters stay unallocated). Multiply-adds count convolutions and linear layers, as
- * torchvision's published GFLOPS do.
+ * torchvision's published GFLOPS do; a grouped convolution's output channel sees {@code in/groups} input channels.
  */
 public final class GraphStats {
 
@@ -63,6 +63,10 @@ public final class GraphStats {
             return 0;
         }
         Layer layer = lv.getLayerConf().getLayer();
+        if (layer instanceof GroupedConvolution grouped && out instanceof InputType.InputTypeConvolutional c) {
+            int[] k = grouped.getKernelSize();
+            return c.getHeight() * c.getWidth() * grouped.getNOut() * grouped.inChannelsPerGroup() * k[0] * k[1];
+        }
         if (layer instanceof ConvolutionLayer conv && out instanceof InputType.InputTypeConvolutional c) {
             int[] k = conv.getKernelSize();
             return c.getHeight() * c.getWidth() * conv.getNOut() * conv.getNIn() * k[0] * k[1];

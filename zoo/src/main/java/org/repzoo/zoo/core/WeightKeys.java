@@ -15,7 +15,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
  * the <em>last</em> underscore (vertex names contain dots, never underscores at the end); the vertex name is the
  * PyTorch module path, and the parameter maps as: conv {@code W→weight}, {@code b→bias}; batch norm
  * {@code gamma→weight}, {@code beta→bias}, {@code mean→running_mean}, {@code var→running_var}; dense {@code W}
- * (stored [in, out], the transpose of {@code nn.Linear.weight}) {@code →weight}, {@code b→bias}.
+ * (stored [in, out], the transpose of {@code nn.Linear.weight}) {@code →weight}, {@code b→bias}. A grouped
+ * convolution ({@link GroupedConvolution}) stores one weight of PyTorch's shape [out, in/groups, kH, kW].
  * BatchNorm's {@code num_batches_tracked} has no DL4J counterpart.
  */
 public final class WeightKeys {
@@ -95,6 +96,9 @@ public final class WeightKeys {
     private static long[] torchShape(Layer layer, String param) {
         if (layer instanceof BatchNormalization bn) {
             return new long[] {bn.getNOut()};
+        }
+        if (layer instanceof GroupedConvolution grouped) {
+            return param.equals("W") ? GroupedConvolutionParamInitializer.weightShape(grouped) : new long[] {grouped.getNOut()};
         }
         if (layer instanceof ConvolutionLayer conv) {
             int[] k = conv.getKernelSize();

@@ -28,6 +28,7 @@ import org.repzoo.zoo.checkpoint.Checkpoint;
 import org.repzoo.zoo.checkpoint.Checkpoints;
 import org.repzoo.zoo.checkpoint.HostTensor;
 import org.repzoo.zoo.checkpoint.StoredTensor;
+import org.repzoo.zoo.core.Family;
 import org.repzoo.zoo.core.KeyAdapter;
 import org.repzoo.zoo.core.KeyScheme;
 import org.repzoo.zoo.core.ModelEntry;
@@ -45,6 +46,7 @@ import org.repzoo.zoo.core.WeightKeys;
 public final class CheckpointImport {
 
     private static final String DATA_PARALLEL_PREFIX = "module.";
+    private static final String DEPLOY_SUFFIX = "_deploy";
 
     /** @param numClasses the classifier width, or null to take it from the checkpoint's classifier */
     public record Options(Integer numClasses, StateDictLoader.Mode mode) {
@@ -71,7 +73,7 @@ public final class CheckpointImport {
     private CheckpointImport() {
     }
 
-    public static Result run(ModelEntry entry, Path weights, Options options, Progress progress) throws IOException {
+    public static Result run(ModelEntry requested, Path weights, Options options, Progress progress) throws IOException {
         OneDnn.enable();
         try (Checkpoint checkpoint = Checkpoints.open(weights)) {
             // hashed on the other core while the tensors are read (the file is in the page cache either way)
@@ -86,6 +88,7 @@ public final class CheckpointImport {
                 tensors.forEach((k, v) -> stripped.put(k.substring(DATA_PARALLEL_PREFIX.length()), v));
                 tensors = stripped;
             }
+            ModelEntry entry = formOf(requested, tensors.keySet());
             ModelOptions base = ModelOptions.defaults().withInput(entry.defaultInput());
             Map.Entry<KeyScheme, KeyAdapter> scheme = detectScheme(entry, tensors.keySet(),
                     expectedKeys(entry.configure(options.numClasses() == null ? base : base.withClasses(options.numClasses()))));
@@ -131,6 +134,20 @@ public final class CheckpointImport {
                     new ArrayList<>(tensors.keySet()));
             return new Result(graph, report, provenance, buffers);
         }
+    }
+
+    /**
+     * RepVGG checkpoints come in two forms: a train-form one (branches) or a deploy-form one ({@code rbr_reparam}).
+     * Either registry name of a variant imports either form; the keys decide which graph is built.
+     */
+    static ModelEntry formOf(ModelEntry entry, Set<String> keys) {
+        if (entry.family() != Family.REPVGG) {
+            return entry;
+        }
+        String base = entry.name().endsWith(DEPLOY_SUFFIX)
+                ? entry.name().substring(0, entry.name().length() - DEPLOY_SUFFIX.length()) : entry.name();
+        boolean deploy = keys.stream().anyMatch(k -> k.contains(".rbr_reparam."));
+        return Zoo.registry().get(deploy ? base + DEPLOY_SUFFIX : base);
     }
 
     private static Set<String> expectedKeys(ComputationGraphConfiguration conf) {

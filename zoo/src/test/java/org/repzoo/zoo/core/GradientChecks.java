@@ -1,5 +1,6 @@
 package org.repzoo.zoo.core;
 
+import java.util.function.Consumer;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -18,6 +19,12 @@ public final class GradientChecks {
 
     /** Builds the configuration in double precision with no updater and checks every parameter's gradient. */
     public static boolean pass(ComputationGraphConfiguration conf, INDArray input, INDArray labels) {
+        return pass(conf, input, labels, net -> { });
+    }
+
+    /** As {@link #pass(ComputationGraphConfiguration, INDArray, INDArray)}, with {@code prepare} run on the net after init. */
+    public static boolean pass(ComputationGraphConfiguration conf, INDArray input, INDArray labels,
+                               Consumer<ComputationGraph> prepare) {
         DataType previous = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
@@ -30,6 +37,7 @@ public final class GradientChecks {
             }
             ComputationGraph net = new ComputationGraph(conf);
             net.init();
+            prepare.accept(net);
             return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(net)
                     .inputs(new INDArray[] {input.castTo(DataType.DOUBLE)})
                     .labels(new INDArray[] {labels.castTo(DataType.DOUBLE)}));

@@ -1,0 +1,61 @@
+package org.repzoo.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.repzoo.reparam.Conversion;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = {"Re-parameterise a trained RepVGG model zip into its deploy form (each block one 3x3 conv + "
+                + "ReLU), or fold conv + BatchNorm pairs of any model with --fold-bn. Checks the result on a random "
+                + "input and prints the differences, parameter counts and inference speed before and after."})
+final class ConvertCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IN.zip", description = "A model zip (from 'repzoo import' or DL4J).")
+    private Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.zip", description = "The converted model zip.")
+    private Path out;
+
+    @Option(names = "--fold-bn", description = "Also fold every convolution + BatchNorm pair (any architecture).")
+    private boolean foldBatchNorm;
+
+    @Option(names = "--force", description = "Replace OUT.zip if it exists.")
+    private boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(out) && Files.exists(in) && Files.isSameFile(out, in)) {
+            throw new IllegalArgumentException("--out " + out + " is the input: RepZoo never overwrites an input");
+        }
+        if (Files.exists(out) && !force) {
+            throw new IllegalArgumentException(out + " exists (use --force to replace it)");
+        }
+        Conversion.Report report = Conversion.run(in, out, foldBatchNorm);
+        PrintWriter printer = spec.commandLine().getOut();
+        printer.printf("converted %d RepVGG blocks, folded %d conv + BatchNorm pairs -> %s%n", report.blocks(),
+                report.foldedPairs(), out);
+        printer.printf("check on a random %s input (batch 2): max |difference| %.3g, relative to max |logit| %.3g%n",
+                report.input(), report.maxAbsDifference(), report.maxRelativeDifference());
+        printer.printf("parameters %s -> %s%n", Formats.count(report.parametersBefore()), Formats.count(report.parametersAfter()));
+        Table table = new Table("batch", "before img/s", "after img/s", "speed-up").rightAlign(0, 1, 2, 3);
+        for (Map.Entry<Integer, double[]> e : report.imagesPerSecond().entrySet()) {
+            double[] s = e.getValue();
+            table.row(e.getKey().toString(), String.format("%.1f", s[0]), String.format("%.1f", s[1]),
+                    String.format("%.2fx", s[1] / s[0]));
+        }
+        table.print(printer);
+        printer.flush();
+        return 0;
+    }
+}

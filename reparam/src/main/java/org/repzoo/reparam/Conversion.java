@@ -1,0 +1,92 @@
+package org.repzoo.reparam;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.zoo.Zoo;
+import org.repzoo.zoo.core.GraphStats;
+import org.repzoo.zoo.core.InputShape;
+import org.repzoo.zoo.core.ModelFiles;
+import org.repzoo.zoo.weights.Provenance;
+
+/**
+ * {@code repzoo convert}: re-parameterises a model zip's RepVGG blocks (and, if asked, folds every remaining
+ * conv-BN pair), checks the result against the original on a random input, and measures both.
+ */
+public final class Conversion {
+
+    /** What a conversion did and measured (parameters: learnable ones, as PyTorch counts them). */
+    public record Report(int blocks, int foldedPairs, long parametersBefore, long parametersAfter, double maxAbsDifference,
+                         double maxRelativeDifference, String input, Map<Integer, double[]> imagesPerSecond) {
+    }
+
+    private static final int[] BATCHES = {1, 16};
+
+    private Conversion() {
+    }
+
+    public static Report run(Path in, Path out, boolean foldBatchNorm) throws IOException {
+        ComputationGraph source = ModelFiles.load(in);
+        Optional<Provenance> provenance = Provenance.of(in);
+        int blocks = Reparameterizer.blocks(source.getConfiguration()).size();
+        int pairs = 0;
+        if (blocks == 0 && !foldBatchNorm) {
+            throw new IllegalArgumentException(in.getFileName() + " has no RepVGG blocks to re-parameterise"
+                    + " (use --fold-bn to fold its convolution + BatchNorm pairs)");
+        }
+        ComputationGraph converted = blocks > 0 ? Reparameterizer.reparameterize(source) : source;
+        if (foldBatchNorm) {
+            pairs = BatchNormFolder.pairs(converted.getConfiguration()).size();
+            if (pairs == 0 && blocks == 0) {
+                throw new IllegalArgumentException(in.getFileName() + " has neither RepVGG blocks nor conv + BatchNorm pairs");
+            }
+            if (pairs > 0) {
+                converted = BatchNormFolder.foldBatchNorm(converted);
+            }
+        }
+        InputShape input = provenance.map(p -> InputShape.parse(p.input())).orElse(InputShape.of(3, 224, 224));
+        INDArray x = Nd4j.rand(source.params().dataType(), 2, input.channels(), input.height(), input.width());
+        INDArray expected = source.outputSingle(false, x);
+        INDArray actual = converted.outputSingle(false, x);
+        double maxAbs = expected.sub(actual).amaxNumber().doubleValue();
+        double maxRelative = maxAbs / expected.amaxNumber().doubleValue();
+
+        ModelFiles.save(converted, out, Map.of(ModelFiles.PROVENANCE, provenance(in, provenance, blocks, pairs)));
+        Map<Integer, double[]> speed = new java.util.LinkedHashMap<>();
+        for (int batch : BATCHES) {
+            speed.put(batch, new double[] {InferenceTiming.imagesPerSecond(source, batch, input),
+                    InferenceTiming.imagesPerSecond(converted, batch, input)});
+        }
+        return new Report(blocks, pairs, GraphStats.of(source.getConfiguration(), input).parameters(),
+                GraphStats.of(converted.getConfiguration(), input).parameters(), maxAbs, maxRelative, input.toString(), speed);
+    }
+
+    /** The source's provenance, now naming the deploy-form architecture where one is registered, and the conversion. */
+    private static String provenance(Path in, Optional<Provenance> source, int blocks, int pairs) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode node = source.isPresent() ? (ObjectNode) json.readTree(source.get().toJson()) : json.createObjectNode();
+        node.remove("state_dict_order");
+        if (source.isPresent() && blocks > 0 && pairs == 0) {
+            String deploy = source.get().architecture() + "_deploy";
+            if (Zoo.registry().contains(deploy)) {
+                node.put("architecture", deploy);
+            }
+        }
+        ObjectNode conversion = node.putObject("converted");
+        conversion.put("from", in.getFileName().toString());
+        conversion.put("repvgg_blocks", blocks);
+        conversion.put("folded_batch_norms", pairs);
+        conversion.put("at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        return json.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    }
+
+}

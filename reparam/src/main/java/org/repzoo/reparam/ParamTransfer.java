@@ -1,0 +1,71 @@
+package org.repzoo.reparam;
+
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.zoo.core.ConvLayers;
+import org.repzoo.zoo.core.Dl4jWorkarounds;
+import org.repzoo.zoo.core.OneDnn;
+import org.repzoo.zoo.core.WeightKeys;
+
+/**
+ * Builds the converted graph: new convolutions get their computed kernels, every other parameter is copied from
+ * the source unchanged, and every source parameter must have been used (copied or folded) — a conversion that
+ * silently dropped weights would be wrong.
+ */
+final class ParamTransfer {
+
+    private ParamTransfer() {
+    }
+
+    static ComputationGraph build(ComputationGraph source, ComputationGraphConfiguration conf, Map<String, Kernel> kernels,
+                                  Set<String> foldedVertices) {
+        OneDnn.enable();
+        ComputationGraph target = new ComputationGraph(Dl4jWorkarounds.pinBatchNormVariance(conf));
+        long count = conf.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
+        target.init(Nd4j.createUninitialized(source.params().dataType(), 1, count), false);
+        Set<String> unused = new LinkedHashSet<>(source.paramTable().keySet());
+        for (Map.Entry<String, INDArray> param : target.paramTable().entrySet()) {
+            String[] key = WeightKeys.split(param.getKey());
+            Kernel kernel = kernels.get(key[0]);
+            if (kernel != null) {
+                INDArray value = key[1].equals("W") ? kernel.weight() : kernel.bias();
+                param.getValue().assign(value.reshape(param.getValue().shape()));
+            } else {
+                INDArray value = source.getParam(param.getKey());
+                if (value == null) {
+                    throw new IllegalStateException("converted graph has a parameter " + param.getKey() + " with no source");
+                }
+                param.getValue().assign(value);
+                unused.remove(param.getKey());
+            }
+        }
+        unused.removeIf(key -> foldedVertices.contains(WeightKeys.split(key)[0]));
+        if (!unused.isEmpty()) {
+            throw new IllegalStateException("conversion left source parameters unused: " + unused);
+        }
+        return target;
+    }
+
+    /** A source convolution's kernel in PyTorch layout (a zero bias where it has none). */
+    static Kernel kernel(ComputationGraph graph, String conv) {
+        INDArray weight = graph.getParam(conv + "_W");
+        INDArray bias = ConvLayers.hasBias(GraphEdit.layer(graph.getConfiguration(), conv))
+                ? graph.getParam(conv + "_b").reshape(-1) : Nd4j.zeros(weight.dataType(), weight.size(0));
+        return new Kernel(weight.dup(), bias.dup());
+    }
+
+    static BatchNormStats batchNorm(ComputationGraph graph, String bn) {
+        BatchNormalization layer = (BatchNormalization) GraphEdit.layer(graph.getConfiguration(), bn);
+        if (layer.isUseLogStd()) {
+            throw new IllegalArgumentException(bn + " stores log-std; RepZoo's graphs store the variance");
+        }
+        return new BatchNormStats(graph.getParam(bn + "_gamma").reshape(-1), graph.getParam(bn + "_beta").reshape(-1),
+                graph.getParam(bn + "_mean").reshape(-1), graph.getParam(bn + "_var").reshape(-1), layer.getEps());
+    }
+}

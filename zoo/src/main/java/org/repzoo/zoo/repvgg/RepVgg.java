@@ -1,0 +1,59 @@
+package org.repzoo.zoo.repvgg;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.repzoo.zoo.core.Architecture;
+import org.repzoo.zoo.core.Conv;
+import org.repzoo.zoo.core.GraphScope;
+import org.repzoo.zoo.core.Inits;
+import org.repzoo.zoo.core.ModelOptions;
+
+/**
+ * RepVGG (Ding et al., "RepVGG: Making VGG-style ConvNets Great Again", CVPR 2021) with the official repository's
+ * ({@code DingXiaoH/RepVGG}, {@code repvgg.py}) module names. Stage 0 is one block ({@code stage0.rbr_dense.conv});
+ * stages 1-4 are lists ({@code stage1.0.rbr_1x1.bn}); the head is {@code gap} and {@code linear}.
+ *
+ * <p>Train form: each block sums {@code rbr_dense} (3x3 conv + BN), {@code rbr_1x1} (1x1 conv + BN) and, where
+ * in = out channels and stride 1, {@code rbr_identity} (a BN), at the vertex {@code add}, then {@code nonlinearity}
+ * (ReLU). Deploy form: {@code rbr_reparam}, one 3x3 conv with bias, with the ReLU fused into it.
+ */
+public record RepVgg(RepVggConfig config, Form form) implements Architecture {
+
+    /** The two forms of every variant: what is trained, and the plain stack it converts into. */
+    public enum Form { TRAIN, DEPLOY }
+
+    private static final double BN_EPS = 1e-5;
+
+    @Override
+    public ComputationGraphConfiguration configure(String name, ModelOptions options) {
+        GraphScope root = GraphScope.start(name, options.input(), options.seed());
+        String x = block(root.child("stage0"), GraphScope.INPUT, config.width(0), 2, 1);
+        int layer = 1;
+        for (int stage = 1; stage <= 4; stage++) {
+            GraphScope scope = root.child("stage" + stage);
+            for (int b = 0; b < config.depths().get(stage - 1); b++) {
+                x = block(scope.child(b), x, config.width(stage), b == 0 ? 2 : 1, config.groupsAt(layer++));
+            }
+        }
+        x = root.globalAvgPool("gap", x);
+        return root.build(root.logits("linear", x, options.numClasses(), Inits.linearDefault(config.width(4))));
+    }
+
+    private String block(GraphScope scope, String input, int out, int stride, int groups) {
+        if (form == Form.DEPLOY) {
+            return scope.conv("rbr_reparam", input, Conv.of(out, 3).stride(stride).padding(1).groups(groups).relu());
+        }
+        List<String> branches = new ArrayList<>();
+        GraphScope dense = scope.child("rbr_dense");
+        branches.add(dense.batchNorm("bn", dense.conv("conv", input,
+                Conv.of(out, 3).stride(stride).padding(1).groups(groups).noBias()), BN_EPS));
+        GraphScope pointwise = scope.child("rbr_1x1");
+        branches.add(pointwise.batchNorm("bn", pointwise.conv("conv", input,
+                Conv.of(out, 1).stride(stride).groups(groups).noBias()), BN_EPS));
+        if (stride == 1 && scope.channels(input) == out) {
+            branches.add(scope.batchNorm("rbr_identity", input, BN_EPS));
+        }
+        return scope.relu("nonlinearity", scope.add("add", branches.toArray(String[]::new)));
+    }
+}

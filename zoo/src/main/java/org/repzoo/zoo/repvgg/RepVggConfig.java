@@ -1,0 +1,50 @@
+package org.repzoo.zoo.repvgg;
+
+import java.util.List;
+
+/**
+ * A RepVGG variant as the official repository's {@code create_RepVGG_*} functions define it: blocks per stage
+ * (stages 1-4; stage 0 is one block), width multipliers a (stages 1-3) and b (stage 4), and the group count applied
+ * to the even global layers 2, 4, ..., 26 ({@code optional_groupwise_layers}; 1 for the plain variants).
+ */
+public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups) {
+
+    /** The layers {@code g2_map}/{@code g4_map} group: global block index, stage 0 being layer 0. */
+    static final List<Integer> GROUPWISE_LAYERS = List.of(2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26);
+    private static final List<Integer> DEPTHS_A = List.of(2, 4, 14, 1);
+    private static final List<Integer> DEPTHS_B = List.of(4, 6, 16, 1);
+
+    public static final RepVggConfig A0 = new RepVggConfig(DEPTHS_A, List.of(0.75, 0.75, 0.75, 2.5), 1);
+    public static final RepVggConfig A1 = new RepVggConfig(DEPTHS_A, List.of(1.0, 1.0, 1.0, 2.5), 1);
+    public static final RepVggConfig A2 = new RepVggConfig(DEPTHS_A, List.of(1.5, 1.5, 1.5, 2.75), 1);
+    public static final RepVggConfig B0 = new RepVggConfig(DEPTHS_B, List.of(1.0, 1.0, 1.0, 2.5), 1);
+    public static final RepVggConfig B1 = new RepVggConfig(DEPTHS_B, List.of(2.0, 2.0, 2.0, 4.0), 1);
+    public static final RepVggConfig B2 = new RepVggConfig(DEPTHS_B, List.of(2.5, 2.5, 2.5, 5.0), 1);
+    public static final RepVggConfig B3 = new RepVggConfig(DEPTHS_B, List.of(3.0, 3.0, 3.0, 5.0), 1);
+
+    public RepVggConfig {
+        depths = List.copyOf(depths);
+        widthMultipliers = List.copyOf(widthMultipliers);
+        if (depths.size() != 4 || widthMultipliers.size() != 4 || groups < 1) {
+            throw new IllegalArgumentException("invalid RepVGG config " + depths + " " + widthMultipliers + " g" + groups);
+        }
+    }
+
+    /** The same widths and depths with groups on the group-wise layers (B1g2, B1g4, ...). */
+    public RepVggConfig withGroups(int groupCount) {
+        return new RepVggConfig(depths, widthMultipliers, groupCount);
+    }
+
+    /** Groups of the block with this global index. */
+    int groupsAt(int layerIndex) {
+        return GROUPWISE_LAYERS.contains(layerIndex) ? groups : 1;
+    }
+
+    /** Output channels of stage 0 ({@code min(64, 64a)}) and of stages 1-4 ({@code 64a, 128a, 256a, 512b}). */
+    int width(int stage) {
+        if (stage == 0) {
+            return Math.min(64, (int) (64 * widthMultipliers.get(0)));
+        }
+        return (int) ((32 << stage) * widthMultipliers.get(stage - 1));
+    }
+}

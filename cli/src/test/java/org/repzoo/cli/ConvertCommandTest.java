@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,19 +22,11 @@ class ConvertCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
 
-    private static Run run(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] strings = java.util.Arrays.stream(args).map(Object::toString).toArray(String[]::new);
-        return new Run(Main.execute(strings, new PrintWriter(out), new PrintWriter(err)), out.toString(), err.toString());
-    }
 
     private INDArray predict(Path model, Path input) throws Exception {
         Path y = dir.resolve("y-" + model.getFileName() + ".npy");
-        Run predicted = run("predict", model, "--input", input, "--output", y);
+        Cli.Run predicted = Cli.run("predict", model, "--input", input, "--output", y);
         assertEquals(0, predicted.code(), predicted.err());
         return Tensors.toFloatArray(Npy.read(y), "y");
     }
@@ -46,10 +36,10 @@ class ConvertCommandTest {
         Path weights = dir.resolve("a0-train.npz");
         Npz.write(weights, HashedWeights.stateDict(Zoo.registry().get("repvgg_a0").configure()));
         Path train = dir.resolve("train.zip");
-        assertEquals(0, run("import", "repvgg_a0", "--weights", weights, "--out", train).code());
+        assertEquals(0, Cli.run("import", "repvgg_a0", "--weights", weights, "--out", train).code());
 
         Path deploy = dir.resolve("deploy.zip");
-        Run converted = run("convert", train, "--out", deploy);
+        Cli.Run converted = Cli.run("convert", train, "--out", deploy);
         assertEquals(0, converted.code(), converted.err());
         assertTrue(converted.out().contains("converted 22 RepVGG blocks"), converted.out());
         assertTrue(converted.out().contains("parameters 9,108,968 -> 8,309,384"), converted.out());
@@ -64,12 +54,12 @@ class ConvertCommandTest {
 
         // the deploy form's weights go back with the official deploy names, and import recognises that form
         Path exported = dir.resolve("a0-deploy.npz");
-        assertEquals(0, run("export", deploy, "--out", exported).code());
+        assertEquals(0, Cli.run("export", deploy, "--out", exported).code());
         try (var checkpoint = Npz.open(exported)) {
             assertTrue(checkpoint.tensors().containsKey("stage1.0.rbr_reparam.weight"));
         }
         Path again = dir.resolve("again.zip");
-        Run reimported = run("import", "repvgg_a0", "--weights", exported, "--out", again);
+        Cli.Run reimported = Cli.run("import", "repvgg_a0", "--weights", exported, "--out", again);
         assertEquals(0, reimported.code(), reimported.err());
         assertTrue(reimported.out().contains("imported repvgg_a0_deploy"), reimported.out());
         assertEquals(deployLogits, predict(again, input));
@@ -80,23 +70,23 @@ class ConvertCommandTest {
         Path weights = dir.resolve("r18.npz");
         Npz.write(weights, HashedWeights.stateDict(Zoo.registry().get("resnet18").configure()));
         Path model = dir.resolve("r18.zip");
-        assertEquals(0, run("import", "resnet18", "--weights", weights, "--out", model).code());
+        assertEquals(0, Cli.run("import", "resnet18", "--weights", weights, "--out", model).code());
         byte[] before = Files.readAllBytes(model);
 
-        Run nothing = run("convert", model, "--out", dir.resolve("plain.zip"));
+        Cli.Run nothing = Cli.run("convert", model, "--out", dir.resolve("plain.zip"));
         assertEquals(2, nothing.code());
         assertTrue(nothing.err().contains("no RepVGG blocks"), nothing.err());
         assertFalse(Files.exists(dir.resolve("plain.zip")));
 
-        assertTrue(run("convert", model, "--out", model).err().contains("never overwrites an input"));
+        assertTrue(Cli.run("convert", model, "--out", model).err().contains("never overwrites an input"));
         Path existing = dir.resolve("existing.zip");
         Files.writeString(existing, "keep me");
-        Run refused = run("convert", model, "--out", existing, "--fold-bn");
+        Cli.Run refused = Cli.run("convert", model, "--out", existing, "--fold-bn");
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("--force"), refused.err());
         assertEquals("keep me", Files.readString(existing));
 
-        Run folded = run("convert", model, "--out", existing, "--fold-bn", "--force");
+        Cli.Run folded = Cli.run("convert", model, "--out", existing, "--fold-bn", "--force");
         assertEquals(0, folded.code(), folded.err());
         assertTrue(folded.out().contains("folded 20 conv + BatchNorm pairs"), folded.out());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(model)), "input untouched");

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -49,16 +47,7 @@ class WeightsCommandsTest {
     private static Path input;
     private static Map<String, StoredTensor> state;
 
-    private record Run(int code, String out, String err) {
-    }
 
-    private static Run run(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] strings = java.util.Arrays.stream(args).map(Object::toString).toArray(String[]::new);
-        int code = Main.execute(strings, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** resnet18's hashed state_dict with BatchNorm counters, as numpy.savez would write it, and the hashed input. */
     @BeforeAll
@@ -81,7 +70,7 @@ class WeightsCommandsTest {
     @Test
     void importThenPredictGivesPyTorchsLogits() throws Exception {
         Path model = dir.resolve("r18.zip");
-        Run imported = run("import", "resnet18", "--weights", weights, "--out", model);
+        Cli.Run imported = Cli.run("import", "resnet18", "--weights", weights, "--out", model);
         assertEquals(0, imported.code(), imported.err());
         assertTrue(imported.out().contains("NPZ, reference key names"), imported.out());
 
@@ -92,7 +81,7 @@ class WeightsCommandsTest {
         assertEquals(64, provenance.weights().sha256().length());
 
         Path logitsFile = dir.resolve("y.npy");
-        Run predicted = run("predict", model, "--input", input, "--output", logitsFile);
+        Cli.Run predicted = Cli.run("predict", model, "--input", input, "--output", logitsFile);
         assertEquals(0, predicted.code(), predicted.err());
         INDArray logits = Tensors.toFloatArray(Npy.read(logitsFile), "y");
         assertArrayEquals(new long[] {2, 1000}, logits.shape());
@@ -114,10 +103,10 @@ class WeightsCommandsTest {
     @Test
     void exportReproducesEveryArrayOfTheCheckpoint() throws Exception {
         Path model = dir.resolve("r18-export.zip");
-        assertEquals(0, run("import", "resnet18", "--weights", weights, "--out", model).code());
+        assertEquals(0, Cli.run("import", "resnet18", "--weights", weights, "--out", model).code());
         for (String name : List.of("back.safetensors", "back.npz")) {
             Path back = dir.resolve(name);
-            Run exported = run("export", model, "--out", back);
+            Cli.Run exported = Cli.run("export", model, "--out", back);
             assertEquals(0, exported.code(), exported.err());
             try (Checkpoint written = name.endsWith(".npz") ? Npz.open(back) : Safetensors.open(back)) {
                 assertEquals(new ArrayList<>(state.keySet()), new ArrayList<>(written.tensors().keySet()), name);
@@ -134,12 +123,12 @@ class WeightsCommandsTest {
     @Test
     void nonStrictImportKeepsAFreshHeadForFineTuning() throws Exception {
         Path model = dir.resolve("r18-10.zip");
-        Run strict = run("import", "resnet18", "--weights", weights, "--out", model, "--num-classes", "10");
+        Cli.Run strict = Cli.run("import", "resnet18", "--weights", weights, "--out", model, "--num-classes", "10");
         assertEquals(2, strict.code());
         assertTrue(strict.err().contains("shape mismatch fc.weight: expected [10, 512], found [1000, 512]"), strict.err());
         assertFalse(Files.exists(model));
 
-        Run lenient = run("import", "resnet18", "--weights", weights, "--out", model, "--num-classes", "10", "--no-strict");
+        Cli.Run lenient = Cli.run("import", "resnet18", "--weights", weights, "--out", model, "--num-classes", "10", "--no-strict");
         assertEquals(0, lenient.code(), lenient.err());
         assertTrue(lenient.out().contains("shape mismatch fc.bias"), lenient.out());
         assertEquals(10, Provenance.of(model).orElseThrow().numClasses());
@@ -168,7 +157,7 @@ class WeightsCommandsTest {
         for (Case c : List.of(new Case(truncated, "truncated.npz: "), new Case(text, "notes.pth: not a checkpoint"),
                 new Case(other, "it looks like a resnet34 checkpoint"), new Case(ints, "conv1.weight"),
                 new Case(dir.resolve("missing.pth"), "missing.pth: no such file"))) {
-            Run bad = run("import", "resnet18", "--weights", c.file(), "--out", out);
+            Cli.Run bad = Cli.run("import", "resnet18", "--weights", c.file(), "--out", out);
             assertEquals(2, bad.code(), c.file() + ": " + bad.err());
             assertTrue(bad.err().startsWith("repzoo: "), bad.err());
             assertTrue(bad.err().contains(c.expected()), c.file() + ": " + bad.err());
@@ -178,7 +167,7 @@ class WeightsCommandsTest {
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".part")), "no temporary file left");
         }
-        Run overwrite = run("import", "resnet18", "--weights", weights, "--out", weights);
+        Cli.Run overwrite = Cli.run("import", "resnet18", "--weights", weights, "--out", weights);
         assertEquals(2, overwrite.code());
         assertTrue(overwrite.err().contains("never overwrites an input"), overwrite.err());
         assertArrayEquals(bytes, Files.readAllBytes(weights));
@@ -187,7 +176,7 @@ class WeightsCommandsTest {
     @Test
     void predictImagePrintsTopFiveImageNetClasses() throws Exception {
         Path model = dir.resolve("r18-images.zip");
-        assertEquals(0, run("import", "resnet18", "--weights", weights, "--out", model).code());
+        assertEquals(0, Cli.run("import", "resnet18", "--weights", weights, "--out", model).code());
         BufferedImage image = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 240; y++) {
             for (int x = 0; x < 320; x++) {
@@ -196,7 +185,7 @@ class WeightsCommandsTest {
         }
         Path png = dir.resolve("gradient.png");
         ImageIO.write(image, "png", png.toFile());
-        Run run = run("predict", model, "--image", png, "--json");
+        Cli.Run run = Cli.run("predict", model, "--image", png, "--json");
         assertEquals(0, run.code(), run.err());
         JsonNode top = new ObjectMapper().readTree(run.out()).get(0).get("top");
         assertEquals(5, top.size());
@@ -206,7 +195,7 @@ class WeightsCommandsTest {
             previous = hit.get("probability").asDouble();
             assertFalse(hit.get("name").asText().startsWith("class "), "ImageNet names for 1000 classes");
         }
-        Run table = run("predict", model, "--image", png);
+        Cli.Run table = Cli.run("predict", model, "--image", png);
         assertTrue(table.out().contains(top.get(0).get("name").asText()), table.out());
     }
 }

@@ -32,6 +32,7 @@ from torchvision import models
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hashed_weights import tensor  # noqa: E402
 from parity_fixtures import TORCHVISION, paper_models  # noqa: E402
+import repvgg_reference  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPZOO = os.path.join(ROOT, "repzoo")
@@ -41,9 +42,15 @@ FORMATS = ["pth", "npz", "safetensors", "pth-legacy", "pth-wrapped", "timm-safet
 SAFETENSORS_DTYPES = {np.float32: "F32", np.int64: "I64"}
 
 
+REPVGG = [f"repvgg_{v}{form}" for v in repvgg_reference.VARIANTS for form in ("", "_deploy")]
+
+
 def build(name):
     if name in TORCHVISION:
         return models.get_model(name)
+    if name.startswith("repvgg_"):
+        variant = name[len("repvgg_"):].replace("_deploy", "")
+        return repvgg_reference.build(variant, deploy=name.endswith("_deploy"))
     return paper_models()[name]
 
 
@@ -153,7 +160,7 @@ def check(name, index, directory):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models", default=",".join(TORCHVISION + list(paper_models())))
+    parser.add_argument("--models", default=",".join(TORCHVISION + list(paper_models()) + REPVGG))
     parser.add_argument("--markdown")
     args = parser.parse_args()
     torch.set_num_threads(2)

@@ -28,6 +28,9 @@ public final class Checkpoints {
 
     /** The format of a file, from its first bytes (and, for a zip, its entry names). */
     public static CheckpointFormat detect(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new CheckpointException(file, "is a directory, not a checkpoint file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "no such file");
         }

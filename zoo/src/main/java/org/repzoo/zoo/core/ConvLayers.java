@@ -4,7 +4,6 @@ import java.util.Optional;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -22,22 +21,14 @@ public final class ConvLayers {
 
     /** The layer for a spec with {@code inChannels} inputs. */
     public static ConvolutionLayer create(Conv spec, long inChannels) {
-        IWeightInit init = Inits.kaimingNormalFanOut(spec.outChannels(), spec.kernelHeight(), spec.kernelWidth());
-        if (spec.groups() > 1) {
-            return new GroupedConvolution.Builder(spec.kernelHeight(), spec.kernelWidth())
-                    .groups(spec.groups())
-                    .stride(spec.strideHeight(), spec.strideWidth())
-                    .padding(spec.padHeight(), spec.padWidth())
-                    .nIn(inChannels)
-                    .nOut(spec.outChannels())
-                    .hasBias(spec.bias())
-                    .biasInit(0)
-                    .activation(spec.activation())
-                    .weightInit(init)
-                    .build();
-        }
-        return new ConvolutionLayer.Builder(spec.kernelHeight(), spec.kernelWidth())
-                .stride(spec.strideHeight(), spec.strideWidth())
+        return spec.groups() > 1
+                ? configure(new GroupedConvolution.Builder(spec.kernelHeight(), spec.kernelWidth()).groups(spec.groups()),
+                        spec, inChannels).build()
+                : configure(new ConvolutionLayer.Builder(spec.kernelHeight(), spec.kernelWidth()), spec, inChannels).build();
+    }
+
+    private static <B extends ConvolutionLayer.BaseConvBuilder<B>> B configure(B builder, Conv spec, long inChannels) {
+        return builder.stride(spec.strideHeight(), spec.strideWidth())
                 .padding(spec.padHeight(), spec.padWidth())
                 .convolutionMode(ConvolutionMode.Truncate)
                 .nIn(inChannels)
@@ -45,8 +36,7 @@ public final class ConvLayers {
                 .hasBias(spec.bias())
                 .biasInit(0)
                 .activation(spec.activation())
-                .weightInit(init)
-                .build();
+                .weightInit(Inits.kaimingNormalFanOut(spec.outChannels(), spec.kernelHeight(), spec.kernelWidth()));
     }
 
     /**

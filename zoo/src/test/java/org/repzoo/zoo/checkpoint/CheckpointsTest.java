@@ -42,6 +42,9 @@ class CheckpointsTest {
         Path empty = dir.resolve("empty.pth");
         Files.write(empty, new byte[0]);
         assertEquals("empty.pth: empty file", assertThrows(CheckpointException.class, () -> Checkpoints.open(empty)).getMessage());
+        Path folder = Files.createDirectory(dir.resolve("weights"));
+        assertEquals("weights: is a directory, not a checkpoint file",
+                assertThrows(CheckpointException.class, () -> Checkpoints.open(folder)).getMessage());
         assertEquals("missing.pth: no such file",
                 assertThrows(CheckpointException.class, () -> Checkpoints.open(dir.resolve("missing.pth"))).getMessage());
     }

@@ -54,15 +54,15 @@ public final class BatchNormFolder {
             throw new IllegalArgumentException("the graph has no convolution followed by a BatchNorm to fold");
         }
         GraphEdit edit = new GraphEdit(conf);
-        Map<String, Kernel> kernels = new HashMap<>();
+        Map<String, ParamTransfer.KernelWriter> kernels = new HashMap<>();
         Set<String> folded = new LinkedHashSet<>();
         for (Pair pair : pairs) {
             Conv spec = ConvLayers.describe(GraphEdit.layer(conf, pair.conv())).orElseThrow().withBias();
             long nIn = ConvLayers.inputChannels(GraphEdit.layer(conf, pair.conv()));
             edit.replace(pair.vertices(), pair.output(), pair.conv(), ConvLayers.create(pair.relu() == null ? spec : spec.relu(), nIn),
                     conf.getVertexInputs().get(pair.conv()).get(0), (LayerVertex) conf.getVertices().get(pair.conv()));
-            kernels.put(pair.conv(), KernelMath.foldBatchNorm(ParamTransfer.kernel(graph, pair.conv()),
-                    ParamTransfer.batchNorm(graph, pair.bn())));
+            kernels.put(pair.conv(), ParamTransfer.KernelWriter.of(KernelMath.foldBatchNorm(
+                    ParamTransfer.kernel(graph, pair.conv()), ParamTransfer.batchNorm(graph, pair.bn()))));
             folded.addAll(pair.vertices());
         }
         return ParamTransfer.build(graph, edit.result(), kernels, folded);

@@ -21,17 +21,68 @@ public final class KernelMath {
      * {@code W' = W * t} per output channel and {@code b' = beta + (b - mean) * t}.
      */
     public static Kernel foldBatchNorm(Kernel conv, BatchNormStats bn) {
-        if (bn.channels() != conv.outChannels()) {
-            throw new IllegalArgumentException("BatchNorm of " + bn.channels() + " channels after a convolution with "
-                    + conv.outChannels() + " outputs");
+        INDArray t = scale(conv.outChannels(), bn, conv.weight().dataType());
+        return new Kernel(conv.weight().mul(t.reshape(-1, 1, 1, 1)), foldedBias(conv.bias(), bn, t));
+    }
+
+    /**
+     * A RepVGG block's equivalent 3x3 kernel, {@code sum(foldBatchNorm(dense), pad1x1To3x3(foldBatchNorm(pointwise)),
+     * foldBatchNorm(identity(..., groups)))}, written straight into {@code weight} (the deploy graph's own parameter
+     * view) so that converting a large model allocates nothing of the kernels' size; the bias is returned.
+     * {@code pointwise} and {@code identity} may be null (branches a block does not have).
+     */
+    public static INDArray sumOfBranchesInto(INDArray weight, Branch dense, Branch pointwise, BatchNormStats identity,
+                                             int groups) {
+        DataType type = weight.dataType();
+        if (!java.util.Arrays.equals(weight.shape(), dense.conv().weight().shape())) {
+            throw new IllegalArgumentException("target " + java.util.Arrays.toString(weight.shape()) + " for a "
+                    + java.util.Arrays.toString(dense.conv().weight().shape()) + " kernel");
         }
-        DataType type = conv.weight().dataType();
+        INDArray t = scale(weight.size(0), dense.bn(), type);
+        dense.conv().weight().castTo(type).mul(t.reshape(-1, 1, 1, 1), weight); // one pass, into the target
+        INDArray bias = foldedBias(dense.conv().bias(), dense.bn(), t);
+        if (pointwise != null) {
+            INDArray tPointwise = scale(weight.size(0), pointwise.bn(), type);
+            INDArray w = pointwise.conv().weight();
+            weight.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.point(1))
+                    .addi(w.reshape(w.size(0), w.size(1)).castTo(type).mul(tPointwise.reshape(-1, 1)));
+            bias.addi(foldedBias(pointwise.conv().bias(), pointwise.bn(), tPointwise));
+        }
+        if (identity != null) {
+            long perGroup = weight.size(1);
+            if (weight.size(0) != perGroup * groups) {
+                throw new IllegalArgumentException("an identity branch needs as many inputs as outputs, not "
+                        + perGroup * groups + " and " + weight.size(0));
+            }
+            INDArray tIdentity = scale(weight.size(0), identity, type);
+            for (long i = 0; i < weight.size(0); i++) {
+                long[] centre = {i, i % perGroup, 1, 1};
+                weight.putScalar(centre, weight.getDouble(centre) + tIdentity.getDouble(i));
+            }
+            bias.addi(foldedBias(Nd4j.zeros(type, weight.size(0)), identity, tIdentity));
+        }
+        return bias;
+    }
+
+    /** A convolution and the BatchNorm after it: one branch of a RepVGG block. */
+    public record Branch(Kernel conv, BatchNormStats bn) {
+    }
+
+    /** BatchNorm's per-channel scale {@code t = gamma / sqrt(var + eps)}. */
+    private static INDArray scale(long outChannels, BatchNormStats bn, DataType type) {
+        if (bn.channels() != outChannels) {
+            throw new IllegalArgumentException("BatchNorm of " + bn.channels() + " channels after a convolution with "
+                    + outChannels + " outputs");
+        }
         INDArray std = Transforms.sqrt(bn.var().castTo(type).reshape(-1).add(bn.eps()), false);
-        INDArray t = bn.gamma().castTo(type).reshape(-1).div(std);
-        INDArray weight = conv.weight().mul(t.reshape(-1, 1, 1, 1));
-        INDArray bias = conv.bias().castTo(type).sub(bn.mean().castTo(type).reshape(-1)).muli(t)
+        return bn.gamma().castTo(type).reshape(-1).div(std);
+    }
+
+    /** The folded bias {@code beta + (b - mean) * t}. */
+    private static INDArray foldedBias(INDArray convBias, BatchNormStats bn, INDArray t) {
+        DataType type = t.dataType();
+        return convBias.castTo(type).sub(bn.mean().castTo(type).reshape(-1)).muli(t)
                 .addi(bn.beta().castTo(type).reshape(-1));
-        return new Kernel(weight, bias);
     }
 
     /** A convolution without bias: the same weight with a zero bias. */

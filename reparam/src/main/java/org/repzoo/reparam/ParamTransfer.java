@@ -23,27 +23,41 @@ final class ParamTransfer {
     private ParamTransfer() {
     }
 
-    static ComputationGraph build(ComputationGraph source, ComputationGraphConfiguration conf, Map<String, Kernel> kernels,
-                                  Set<String> foldedVertices) {
+    /** Fills a new convolution: writes its weight into the given parameter view and returns its bias. */
+    @FunctionalInterface
+    interface KernelWriter {
+        INDArray writeWeight(INDArray weight);
+
+        static KernelWriter of(Kernel kernel) {
+            return weight -> {
+                weight.assign(kernel.weight().reshape(weight.shape()));
+                return kernel.bias();
+            };
+        }
+    }
+
+    static ComputationGraph build(ComputationGraph source, ComputationGraphConfiguration conf,
+                                  Map<String, KernelWriter> kernels, Set<String> foldedVertices) {
         OneDnn.enable();
         ComputationGraph target = new ComputationGraph(Dl4jWorkarounds.pinBatchNormVariance(conf));
         long count = conf.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
         target.init(Nd4j.createUninitialized(source.params().dataType(), 1, count), false);
+        for (Map.Entry<String, KernelWriter> kernel : kernels.entrySet()) {
+            INDArray bias = kernel.getValue().writeWeight(target.getParam(kernel.getKey() + "_W"));
+            INDArray biasParam = target.getParam(kernel.getKey() + "_b");
+            biasParam.assign(bias.reshape(biasParam.shape()));
+        }
         Set<String> unused = new LinkedHashSet<>(source.paramTable().keySet());
         for (Map.Entry<String, INDArray> param : target.paramTable().entrySet()) {
-            String[] key = WeightKeys.split(param.getKey());
-            Kernel kernel = kernels.get(key[0]);
-            if (kernel != null) {
-                INDArray value = key[1].equals("W") ? kernel.weight() : kernel.bias();
-                param.getValue().assign(value.reshape(param.getValue().shape()));
-            } else {
-                INDArray value = source.getParam(param.getKey());
-                if (value == null) {
-                    throw new IllegalStateException("converted graph has a parameter " + param.getKey() + " with no source");
-                }
-                param.getValue().assign(value);
-                unused.remove(param.getKey());
+            if (kernels.containsKey(WeightKeys.split(param.getKey())[0])) {
+                continue;
             }
+            INDArray value = source.getParam(param.getKey());
+            if (value == null) {
+                throw new IllegalStateException("converted graph has a parameter " + param.getKey() + " with no source");
+            }
+            param.getValue().assign(value);
+            unused.remove(param.getKey());
         }
         unused.removeIf(key -> foldedVertices.contains(WeightKeys.split(key)[0]));
         if (!unused.isEmpty()) {
@@ -57,7 +71,7 @@ final class ParamTransfer {
         INDArray weight = graph.getParam(conv + "_W");
         INDArray bias = ConvLayers.hasBias(GraphEdit.layer(graph.getConfiguration(), conv))
                 ? graph.getParam(conv + "_b").reshape(-1) : Nd4j.zeros(weight.dataType(), weight.size(0));
-        return new Kernel(weight.dup(), bias.dup());
+        return new Kernel(weight, bias); // views of the source: read, never written
     }
 
     static BatchNormStats batchNorm(ComputationGraph graph, String bn) {

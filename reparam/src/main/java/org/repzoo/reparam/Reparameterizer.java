@@ -77,29 +77,25 @@ public final class Reparameterizer {
                     + "identity BN branches) to re-parameterise");
         }
         GraphEdit edit = new GraphEdit(conf);
-        Map<String, Kernel> kernels = new HashMap<>();
+        Map<String, ParamTransfer.KernelWriter> kernels = new HashMap<>();
         Set<String> folded = new LinkedHashSet<>();
         for (Block block : blocks) {
-            List<Kernel> branches = new ArrayList<>();
-            branches.add(KernelMath.foldBatchNorm(ParamTransfer.kernel(trained, block.dense()),
-                    ParamTransfer.batchNorm(trained, block.denseBn())));
-            if (block.pointwise() != null) {
-                branches.add(KernelMath.pad1x1To3x3(KernelMath.foldBatchNorm(ParamTransfer.kernel(trained, block.pointwise()),
-                        ParamTransfer.batchNorm(trained, block.pointwiseBn()))));
-            }
-            if (block.identityBn() != null) {
-                Kernel identity = KernelMath.identity(block.spec().outChannels(), block.spec().groups(),
-                        trained.params().dataType());
-                branches.add(KernelMath.foldBatchNorm(identity, ParamTransfer.batchNorm(trained, block.identityBn())));
-            }
+            KernelMath.Branch dense = branch(trained, block.dense(), block.denseBn());
+            KernelMath.Branch pointwise = block.pointwise() == null ? null : branch(trained, block.pointwise(), block.pointwiseBn());
+            BatchNormStats identity = block.identityBn() == null ? null : ParamTransfer.batchNorm(trained, block.identityBn());
             Conv spec = block.fuseRelu() ? block.spec().relu() : block.spec();
             long nIn = ConvLayers.inputChannels(GraphEdit.layer(conf, block.dense()));
             edit.replace(block.vertices(), block.output(), block.reparamName(), ConvLayers.create(spec, nIn),
                     block.input(), (LayerVertex) conf.getVertices().get(block.dense()));
-            kernels.put(block.reparamName(), KernelMath.sum(branches.toArray(Kernel[]::new)));
+            kernels.put(block.reparamName(),
+                    weight -> KernelMath.sumOfBranchesInto(weight, dense, pointwise, identity, block.spec().groups()));
             folded.addAll(block.vertices());
         }
         return ParamTransfer.build(trained, edit.result(), kernels, folded);
+    }
+
+    private static KernelMath.Branch branch(ComputationGraph graph, String conv, String bn) {
+        return new KernelMath.Branch(ParamTransfer.kernel(graph, conv), ParamTransfer.batchNorm(graph, bn));
     }
 
     private static Optional<Block> block(ComputationGraphConfiguration conf, String sum) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Each function on arrays small enough to compute by hand. */
 class KernelMathTest {
@@ -72,5 +73,37 @@ class KernelMathTest {
         assertEquals(1.0, a.weight().getDouble(0, 0, 0, 0), 0);
         assertThrows(IllegalArgumentException.class,
                 () -> KernelMath.sum(a, new Kernel(of(new long[] {1, 1, 3, 3}, new double[9]), of(new long[] {1}, 0))));
+    }
+
+    @Test
+    void sumOfBranchesWrittenInPlaceEqualsTheSumOfTheFoldedBranches() {
+        Nd4j.getRandom().setSeed(3);
+        long channels = 4;
+        int groups = 2;
+        Kernel dense = new Kernel(Nd4j.randn(DataType.DOUBLE, channels, channels / groups, 3, 3), Nd4j.zeros(DataType.DOUBLE, channels));
+        Kernel pointwise = new Kernel(Nd4j.randn(DataType.DOUBLE, channels, channels / groups, 1, 1), Nd4j.zeros(DataType.DOUBLE, channels));
+        BatchNormStats[] bns = new BatchNormStats[3];
+        for (int i = 0; i < bns.length; i++) {
+            bns[i] = new BatchNormStats(Nd4j.rand(DataType.DOUBLE, channels).addi(0.5), Nd4j.randn(DataType.DOUBLE, channels),
+                    Nd4j.randn(DataType.DOUBLE, channels), Nd4j.rand(DataType.DOUBLE, channels).addi(0.5), 1e-3 * (i + 1));
+        }
+        Kernel expected = KernelMath.sum(KernelMath.foldBatchNorm(dense, bns[0]),
+                KernelMath.pad1x1To3x3(KernelMath.foldBatchNorm(pointwise, bns[1])),
+                KernelMath.foldBatchNorm(KernelMath.identity(channels, groups, DataType.DOUBLE), bns[2]));
+        // the target is a view inside a larger flat array, as a graph's parameters are
+        INDArray flat = Nd4j.valueArrayOf(new long[] {1, 2 + channels * channels / groups * 9}, 42.0, DataType.DOUBLE);
+        INDArray target = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(1, 1 + channels * channels / groups * 9))
+                .reshape(channels, channels / groups, 3, 3);
+        INDArray bias = KernelMath.sumOfBranchesInto(target, new KernelMath.Branch(dense, bns[0]),
+                new KernelMath.Branch(pointwise, bns[1]), bns[2], groups);
+        assertEquals(expected.weight(), flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(1, flat.length() - 1))
+                .reshape(channels, channels / groups, 3, 3));
+        assertEquals(expected.bias(), bias);
+        assertEquals(42.0, flat.getDouble(0, 0), 0, "neighbours untouched");
+        assertEquals(42.0, flat.getDouble(0, flat.length() - 1), 0, "neighbours untouched");
+
+        INDArray denseOnly = Nd4j.zeros(DataType.DOUBLE, channels, channels / groups, 3, 3);
+        KernelMath.sumOfBranchesInto(denseOnly, new KernelMath.Branch(dense, bns[0]), null, null, groups);
+        assertEquals(KernelMath.foldBatchNorm(dense, bns[0]).weight(), denseOnly);
     }
 }

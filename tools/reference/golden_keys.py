@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Writes the golden facts of the reference implementations that RepZoo's zoo tests compare against.
 
-For every torchvision architecture that RepZoo registers, and for RepVGG variants written out from the official
-repository (repvgg_reference.py; a subset covering every width rule, groups and both forms): the state_dict keys with their shapes,
-the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (counted with
-forward hooks, so the figure is independent of RepZoo's own counter).
+For every torchvision architecture that RepZoo registers, for RepVGG variants written out from the official
+repository (repvgg_reference.py; a subset covering every width rule, groups and both forms) and for the paper's
+GoogLeNet (googlenet_paper.py): the state_dict keys with their shapes, the parameter count, and the multiply-adds of
+every Conv2d/Linear at the default input, auxiliary classifiers included (counted with forward hooks, so the figure is
+independent of RepZoo's own counter).
 
 Run with Debian's PyTorch (apt-get install python3-torch python3-torchvision):
     /usr/bin/python3 tools/reference/golden_keys.py zoo/src/test/resources/golden/torchvision.json
@@ -18,13 +19,16 @@ import torchvision
 from torchvision import models
 
 import repvgg_reference
+from googlenet_paper import PaperGoogLeNet
 
 NAMES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "wide_resnet50_2", "wide_resnet101_2",
+    "googlenet", "inception_v3",
 ]
 REPVGG = ["a0", "a2", "b1g4", "b2g4"]
+INPUT_SIZE = {"inception_v3": 299}  # every other model: 224
 
 
 def multiply_adds(model, size):
@@ -40,8 +44,11 @@ def multiply_adds(model, size):
 
     handles = [m.register_forward_hook(hook) for m in model.modules()
                if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    model.eval()
+    if getattr(model, "aux_logits", False):
+        model.training = True  # the top module's flag alone runs the auxiliary classifiers; BN and dropout stay in eval
     with torch.no_grad():
-        model.eval()(torch.zeros(1, 3, size, size))
+        model(torch.zeros(1, 3, size, size))
     for h in handles:
         h.remove()
     return total
@@ -50,15 +57,17 @@ def multiply_adds(model, size):
 def main(out_path):
     golden = {"torchvision": torchvision.__version__, "models": {}}
     builders = [(name, lambda n=name: models.get_model(n)) for name in NAMES]
+    builders.append(("googlenet_paper", PaperGoogLeNet))
     for variant in REPVGG:
         builders.append(("repvgg_" + variant, lambda v=variant: repvgg_reference.build(v)))
         builders.append(("repvgg_" + variant + "_deploy", lambda v=variant: repvgg_reference.build(v, deploy=True)))
     for name, build in builders:
         model = build()
         state = model.state_dict()
+        size = INPUT_SIZE.get(name, 224)
         golden["models"][name] = {
             "num_params": sum(p.numel() for p in model.parameters()),
-            "multiply_adds_224": multiply_adds(model, 224),
+            f"multiply_adds_{size}": multiply_adds(model, size),
             "keys": {k: list(v.shape) for k, v in state.items()},
         }
         print(f"{name:18s} {golden['models'][name]['num_params']:>12,d}")

@@ -5,7 +5,8 @@
 For each model: PyTorch builds it (torchvision, or the paper models of parity_fixtures.py) with the realistic hashed
 weights of hashed_weights.py and random num_batches_tracked counters, saves the state_dict in one of the formats a
 user has (torch.save zip, legacy torch.save, a {'state_dict': ...} wrapper with DataParallel's `module.` prefix,
-.npz, .safetensors, timm's key names), and computes logits for a batch of 2 at 224x224 in eval mode. Then:
+.npz, .safetensors, timm's key names), and computes logits for a batch of 2 at 224x224 (Inception v3: 299x299) in
+eval mode. Then (a variant such as googlenet_transform_input imports its architecture with its flag):
 
     ./repzoo import NAME --weights FILE --out model.zip
     ./repzoo predict model.zip --input x.npy --output y.npy     ->  max|y - torch| / max|torch|, top-1
@@ -31,7 +32,7 @@ from torchvision import models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hashed_weights import tensor  # noqa: E402
-from parity_fixtures import TORCHVISION, paper_models  # noqa: E402
+from parity_fixtures import TORCHVISION, VARIANTS, input_size, paper_models  # noqa: E402
 import repvgg_reference  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -46,6 +47,9 @@ REPVGG = [f"repvgg_{v}{form}" for v in repvgg_reference.VARIANTS for form in (""
 
 
 def build(name):
+    if name in VARIANTS:
+        arch, options = VARIANTS[name]
+        return models.get_model(arch, **options)
     if name in TORCHVISION:
         return models.get_model(name)
     if name.startswith("repvgg_"):
@@ -133,14 +137,17 @@ def check(name, index, directory):
         else:
             state[k] = torch.randint(0, 100_000, v.shape, dtype=v.dtype)
     model.load_state_dict(state)
-    x = torch.from_numpy(tensor("input", (BATCH, 3, 224, 224)))
+    size = input_size(name)
+    x = torch.from_numpy(tensor("input", (BATCH, 3, size, size)))
     with torch.no_grad():
         expected = model(x).numpy()
     fmt = format_for(name, index)
     weights = save(state, fmt, directory)
     np.save(os.path.join(directory, "x.npy"), x.numpy())
     zip_path, y_path = os.path.join(directory, "model.zip"), os.path.join(directory, "y.npy")
-    t_import = repzoo("import", name, "--weights", weights, "--out", zip_path)
+    arch, options = VARIANTS.get(name, (name, {}))
+    flags = ["--transform-input"] if options.get("transform_input") else []
+    t_import = repzoo("import", arch, "--weights", weights, "--out", zip_path, *flags)
     repzoo("predict", zip_path, "--input", os.path.join(directory, "x.npy"), "--output", y_path)
     y = np.load(y_path)
     relative = float(np.abs(y - expected).max() / np.abs(expected).max())
@@ -160,7 +167,7 @@ def check(name, index, directory):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--models", default=",".join(TORCHVISION + list(paper_models()) + REPVGG))
+    parser.add_argument("--models", default=",".join(TORCHVISION + list(VARIANTS) + list(paper_models()) + REPVGG))
     parser.add_argument("--markdown")
     args = parser.parse_args()
     torch.set_num_threads(2)

@@ -2,9 +2,10 @@
 """Logits of every RepZoo architecture that has a PyTorch reference, at full size, with hashed weights.
 
 Each model gets the weights of hashed_weights.tensor (which the Java tests regenerate bit for bit), eval mode,
-and the hashed input "input" of shape [2, 3, 224, 224]; the logits go to the fixture. torchvision builds the
-models it has; the paper-only ones (VGG A-LRN and C, Network-in-Network) are written out below from their papers,
-with RepZoo's vertex names as module names.
+and the hashed input "input" of shape [2, 3, 224, 224] (299x299 for Inception v3, noted in its entry); the logits
+go to the fixture. torchvision builds the models it has (GoogLeNet also with transform_input, an entry naming its
+"arch" and option); the paper-only ones (VGG A-LRN and C, Network-in-Network) are written out below from their
+papers, and the paper's GoogLeNet in googlenet_paper.py, with RepZoo's vertex names as module names.
 
     apt-get install python3-torch python3-torchvision
     /usr/bin/python3 tools/reference/parity_fixtures.py zoo/src/test/resources/parity/logits.json
@@ -16,11 +17,20 @@ import torch
 from torch import nn
 from torchvision import models
 
+from googlenet_paper import PaperGoogLeNet
 from hashed_weights import tensor
 
 TORCHVISION = ["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
-               "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2", "wide_resnet101_2"]
+               "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2", "wide_resnet101_2",
+               "googlenet", "inception_v3"]
+# Registered architectures built with options: fixture name -> (registered name, torchvision keyword arguments).
+VARIANTS = {"googlenet_transform_input": ("googlenet", {"transform_input": True})}
+INPUT_SIZE = {"inception_v3": 299}  # every other model: 224
 BATCH = 2
+
+
+def input_size(name):
+    return INPUT_SIZE.get(VARIANTS.get(name, (name,))[0], 224)
 
 
 class PaperVgg(nn.Module):
@@ -75,24 +85,31 @@ class Nin(nn.Module):
 def paper_models():
     a_lrn = [64, "LRN", "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]
     c = [64, 64, "M", 128, 128, "M", 256, 256, (256, 1), "M", 512, 512, (512, 1), "M", 512, 512, (512, 1), "M"]
-    return {"vgg11_lrn": PaperVgg(a_lrn), "vgg16_c": PaperVgg(c), "nin": Nin()}
+    return {"vgg11_lrn": PaperVgg(a_lrn), "vgg16_c": PaperVgg(c), "nin": Nin(), "googlenet_paper": PaperGoogLeNet()}
 
 
 def main(out_path):
     torch.set_num_threads(2)
-    x = torch.from_numpy(tensor("input", (BATCH, 3, 224, 224)))
     fixtures = {"batch": BATCH, "input": [3, 224, 224], "torch": torch.__version__, "models": {}}
     builders = {name: (lambda n=name: models.get_model(n)) for name in TORCHVISION}
+    builders.update({name: (lambda a=arch, k=kwargs: models.get_model(a, **k)) for name, (arch, kwargs) in VARIANTS.items()})
     builders.update({name: (lambda m=m: m) for name, m in paper_models().items()})
     for name, build in builders.items():
+        size = input_size(name)
+        x = torch.from_numpy(tensor("input", (BATCH, 3, size, size)))
         model = build().eval()
         state = {k: torch.from_numpy(tensor(k, tuple(v.shape))) if v.is_floating_point() else v
                  for k, v in model.state_dict().items()}
         model.load_state_dict(state)
         with torch.no_grad():
             logits = model(x)
-        fixtures["models"][name] = {"logits": [[float(v) for v in row] for row in logits],
-                                    "top1": logits.argmax(1).tolist()}
+        entry = {"logits": [[float(v) for v in row] for row in logits], "top1": logits.argmax(1).tolist()}
+        if size != 224:
+            entry["input"] = [3, size, size]
+        if name in VARIANTS:
+            entry["arch"], options = VARIANTS[name]
+            entry.update(options)
+        fixtures["models"][name] = entry
         print(f"{name:18s} max|logit| {logits.abs().max():.4g} top1 {logits.argmax(1).tolist()}", flush=True)
     with open(out_path, "w") as f:
         json.dump(fixtures, f)

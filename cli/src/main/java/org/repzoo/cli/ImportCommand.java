@@ -45,6 +45,12 @@ final class ImportCommand implements Callable<Integer> {
                     + "keeps fresh weights for the rest, e.g. a new head for fine-tuning.")
     private boolean strict;
 
+    @Option(names = "--transform-input",
+            description = "Build GoogLeNet or Inception v3 with torchvision's transform_input, as torchvision does with "
+                    + "its (Google-ported) weights: inputs normalised with the ImageNet mean/std are re-scaled per channel "
+                    + "to the [-1, 1] range those weights expect.")
+    private boolean transformInput;
+
     @Override
     public Integer call() throws Exception {
         ModelEntry entry = Zoo.registry().get(arch);
@@ -59,7 +65,7 @@ final class ImportCommand implements Callable<Integer> {
         ProgressBar[] bar = new ProgressBar[1];
         long started = System.nanoTime();
         try {
-            result = CheckpointImport.run(entry, weights, new CheckpointImport.Options(numClasses, mode),
+            result = CheckpointImport.run(entry, weights, new CheckpointImport.Options(numClasses, mode, transformInput),
                     new CheckpointImport.Progress() {
                         @Override
                         public void start(long totalBytes) {
@@ -81,7 +87,8 @@ final class ImportCommand implements Callable<Integer> {
         long saved = System.nanoTime();
         PrintWriter printer = spec.commandLine().getOut();
         Provenance.Source source = result.provenance().weights();
-        printer.printf("imported %s (%d classes) from %s: %s, %s key names%s, %d tensors loaded%n", result.provenance().architecture(),
+        printer.printf("imported %s%s (%d classes) from %s: %s, %s key names%s, %d tensors loaded%n",
+                result.provenance().architecture(), transformInput ? " with transform_input" : "",
                 result.provenance().numClasses(), weights.getFileName(), source.format(), source.keyScheme(),
                 source.wrapper() == null ? "" : ", state_dict under '" + source.wrapper() + "'", source.loaded());
         LoadReport report = result.report();

@@ -100,6 +100,43 @@ class WeightsCommandsTest {
         assertTrue(maxDiff / maxAbs <= 1e-4, "relative difference " + maxDiff / maxAbs);
     }
 
+    /**
+     * torchvision's googlenet(transform_input=True) with the hashed weights gives the committed logits of the
+     * googlenet_transform_input fixture: the flag reaches the graph, and the graph's auxiliary outputs stay out of the
+     * predictions. An architecture without transform_input refuses the flag.
+     */
+    @Test
+    void importWithTransformInputGivesTorchvisionsLogits() throws Exception {
+        Path googlenet = dir.resolve("googlenet.npz");
+        Npz.write(googlenet, HashedWeights.stateDict(Zoo.registry().get("googlenet").configure()));
+        Path model = dir.resolve("googlenet.zip");
+        Cli.Run imported = Cli.run("import", "googlenet", "--weights", googlenet, "--out", model, "--transform-input");
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(imported.out().contains("googlenet with transform_input"), imported.out());
+        Path logitsFile = dir.resolve("googlenet-y.npy");
+        Cli.Run predicted = Cli.run("predict", model, "--input", input, "--output", logitsFile);
+        assertEquals(0, predicted.code(), predicted.err());
+        INDArray logits = Tensors.toFloatArray(Npy.read(logitsFile), "y");
+        JsonNode expected = Fixtures.json("/parity/logits.json", "tools/reference/parity_fixtures.py").get("models")
+                .get("googlenet_transform_input");
+        double maxAbs = 0;
+        double maxDiff = 0;
+        for (int n = 0; n < 2; n++) {
+            for (int c = 0; c < 1000; c++) {
+                double torch = expected.get("logits").get(n).get(c).asDouble();
+                maxAbs = Math.max(maxAbs, Math.abs(torch));
+                maxDiff = Math.max(maxDiff, Math.abs(torch - logits.getDouble(n, c)));
+            }
+            assertEquals(expected.get("top1").get(n).asInt(), logits.getRow(n).argMax().getInt(0));
+        }
+        assertTrue(maxDiff / maxAbs <= 1e-4, "relative difference " + maxDiff / maxAbs);
+
+        Cli.Run refused = Cli.run("import", "resnet18", "--weights", weights, "--out", dir.resolve("r18-t.zip"),
+                "--transform-input");
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("transform_input"), refused.err());
+    }
+
     @Test
     void exportReproducesEveryArrayOfTheCheckpoint() throws Exception {
         Path model = dir.resolve("r18-export.zip");

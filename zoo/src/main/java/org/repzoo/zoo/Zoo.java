@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelRegistry;
 import org.repzoo.zoo.core.ModelFiles;
+import org.repzoo.zoo.inception.InceptionModels;
 import org.repzoo.zoo.nin.NinModels;
 import org.repzoo.zoo.repvgg.RepVggModels;
 import org.repzoo.zoo.resnet.ResNetModels;
@@ -31,6 +32,7 @@ public final class Zoo {
             all.addAll(NinModels.entries());
             all.addAll(ResNetModels.entries());
             all.addAll(RepVggModels.entries());
+            all.addAll(InceptionModels.entries());
             return new ModelRegistry(all);
         }
     }

@@ -16,6 +16,11 @@ public interface Architecture {
         }
     }
 
+    /** Whether torchvision's {@code transform_input} ({@link ModelOptions#transformInput()}) exists for this architecture. */
+    default boolean supportsTransformInput() {
+        return false;
+    }
+
     /**
      * Key schemes other than {@link KeyScheme#REFERENCE} (the graph's own names) in which checkpoints of this
      * architecture exist, with the adapter from each to the graph's names.

@@ -5,7 +5,9 @@ public enum Family {
     VGG("VGG"),
     NIN("Network-in-Network"),
     RESNET("ResNet"),
-    REPVGG("RepVGG");
+    REPVGG("RepVGG"),
+    GOOGLENET("GoogLeNet"),
+    INCEPTION("Inception");
 
     private final String displayName;
 

@@ -130,7 +130,8 @@ public final class GraphScope {
     /**
      * Max or average pooling with PyTorch's output size. Ceil mode maps to DL4J's Same mode where that gives
      * the same windows, and otherwise to an explicit bottom/right zero padding ({@code NAME.pad}); both are exact
-     * for non-negative inputs, which is where these nets use it (after a ReLU).
+     * for non-negative inputs, which is where these nets use it (after a ReLU). A padded average pool that counts
+     * the padding ({@code count_include_pad=True}, PyTorch's default) pads explicitly too ({@code NAME.pad}).
      */
     public String pool(String local, String input, Pool spec) {
         Shape in = shape(input);
@@ -144,6 +145,15 @@ public final class GraphScope {
                 .kernelSize(spec.kernel(), spec.kernel())
                 .stride(spec.stride(), spec.stride())
                 .avgPoolIncludePadInDivisor(spec.countIncludePad());
+        if (spec.type() == PoolingType.AVG && spec.countIncludePad() && spec.padding() > 0) {
+            // oneDNN's average pool (DL4J's helper) leaves padding out of the divisor whatever avgPoolIncludePadInDivisor
+            // says; PyTorch's default counts it. Explicit zeros are counted by both paths.
+            int p = spec.padding();
+            Shape padded = new Shape(in.channels, in.height + 2 * p, in.width + 2 * p);
+            String pad = addLayer(local + ".pad", new ZeroPaddingLayer.Builder(p, p, p, p).build(), padded, input);
+            builder.convolutionMode(ConvolutionMode.Truncate).padding(0, 0);
+            return addLayer(local, builder.build(), out, pad);
+        }
         boolean floorMatches = outH == spec.floorOutputSize(in.height) && outW == spec.floorOutputSize(in.width);
         if (floorMatches) {
             builder.convolutionMode(ConvolutionMode.Truncate).padding(spec.padding(), spec.padding());
@@ -211,7 +221,15 @@ public final class GraphScope {
      * layer with a softmax cross-entropy on logits, so the same graph trains and predicts.
      */
     public String logits(String local, String input, int classes, IWeightInit init) {
-        OutputLayer layer = new OutputLayer.Builder(new LogitsCrossEntropy())
+        return logits(local, input, classes, init, 1.0);
+    }
+
+    /**
+     * A classifier whose loss counts {@code lossWeight} times in the total score: an auxiliary classifier, which
+     * {@link #build} lists after the main one.
+     */
+    public String logits(String local, String input, int classes, IWeightInit init, double lossWeight) {
+        OutputLayer layer = new OutputLayer.Builder(new LogitsCrossEntropy(lossWeight))
                 .nIn(shape(input).size()).nOut(classes)
                 .activation(Activation.IDENTITY).weightInit(init).biasInit(0)
                 .build();
@@ -225,6 +243,18 @@ public final class GraphScope {
     public String loss(String local, String input) {
         LossLayer layer = new LossLayer.Builder(new LogitsCrossEntropy()).activation(Activation.IDENTITY).build();
         return addLayer(local, layer, shape(input), input);
+    }
+
+    /**
+     * A fixed per-channel affine map {@code x[:, c] * scale[c] + shift[c]} without parameters ({@link ChannelAffine}),
+     * such as torchvision's {@code transform_input}.
+     */
+    public String channelAffine(String local, String input, double[] scale, double[] shift) {
+        if (scale.length != shape(input).channels) {
+            throw new IllegalStateException(graph.model + ": " + name(local) + " has " + scale.length
+                    + " channel factors for the " + shape(input).channels + " channels of " + input);
+        }
+        return addVertex(local, new ChannelAffine(scale, shift), shape(input), input);
     }
 
     public String add(String local, String... inputs) {

@@ -12,7 +12,7 @@ public record ModelEntry(String name, Family family, Architecture architecture, 
 
     /** The configuration with the given options (no weights are allocated). */
     public ComputationGraphConfiguration configure(ModelOptions options) {
-        return architecture.configure(name, options.input() == null ? options.withInput(defaultInput) : options);
+        return architecture.configure(name, resolve(options));
     }
 
     public ComputationGraphConfiguration configure() {
@@ -22,7 +22,7 @@ public record ModelEntry(String name, Family family, Architecture architecture, 
     /** A ready graph with freshly initialised weights, running on oneDNN where available. */
     public ComputationGraph init(ModelOptions options) {
         OneDnn.enable();
-        ModelOptions resolved = options.input() == null ? options.withInput(defaultInput) : options;
+        ModelOptions resolved = resolve(options);
         ComputationGraph graph = new ComputationGraph(architecture.configure(name, resolved));
         graph.init();
         architecture.initialize(graph, resolved);
@@ -31,6 +31,14 @@ public record ModelEntry(String name, Family family, Architecture architecture, 
 
     public ComputationGraph init() {
         return init(ModelOptions.defaults());
+    }
+
+    /** The options with this entry's default input filled in, refusing options the architecture does not have. */
+    private ModelOptions resolve(ModelOptions options) {
+        if (options.transformInput() && !architecture.supportsTransformInput()) {
+            throw new IllegalArgumentException(name + " has no transform_input (only GoogLeNet and Inception v3 do)");
+        }
+        return options.input() == null ? options.withInput(defaultInput) : options;
     }
 
     /** This entry through DL4J's own {@code ZooModel} API. */

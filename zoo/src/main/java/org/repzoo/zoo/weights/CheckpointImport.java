@@ -48,8 +48,16 @@ public final class CheckpointImport {
     private static final String DATA_PARALLEL_PREFIX = "module.";
     private static final String DEPLOY_SUFFIX = "_deploy";
 
-    /** @param numClasses the classifier width, or null to take it from the checkpoint's classifier */
-    public record Options(Integer numClasses, StateDictLoader.Mode mode) {
+    /**
+     * @param numClasses     the classifier width, or null to take it from the checkpoint's classifier
+     * @param transformInput build the graph with torchvision's {@code transform_input} (GoogLeNet, Inception v3: their
+     *                       torchvision weights, ported from Google's, expect it)
+     */
+    public record Options(Integer numClasses, StateDictLoader.Mode mode, boolean transformInput) {
+        public Options(Integer numClasses, StateDictLoader.Mode mode) {
+            this(numClasses, mode, false);
+        }
+
         public static Options strict() {
             return new Options(null, StateDictLoader.Mode.STRICT);
         }
@@ -90,6 +98,9 @@ public final class CheckpointImport {
             }
             ModelEntry entry = formOf(requested, tensors.keySet());
             ModelOptions base = ModelOptions.defaults().withInput(entry.defaultInput());
+            if (options.transformInput()) {
+                base = base.withTransformInput();
+            }
             Map.Entry<KeyScheme, KeyAdapter> scheme = detectScheme(entry, tensors.keySet(),
                     expectedKeys(entry.configure(options.numClasses() == null ? base : base.withClasses(options.numClasses()))));
             Map<String, StoredTensor> state = scheme.getValue().toGraph(tensors);

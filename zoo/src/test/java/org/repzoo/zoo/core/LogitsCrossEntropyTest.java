@@ -57,4 +57,53 @@ class LogitsCrossEntropyTest {
         }
         assertTrue(GradientChecks.pass(conf, Nd4j.rand(DataType.DOUBLE, 3, 2, 4, 4), labels));
     }
+
+    /** A weight w scales score and gradient: w * (-log softmax(z)_y) and w * (softmax(z) - y). */
+    @Test
+    void aWeightScalesScoreAndGradient() {
+        LogitsCrossEntropy weighted = new LogitsCrossEntropy(0.3);
+        INDArray logits = Nd4j.createFromArray(new double[][] {{1, 2, 3}});
+        INDArray labels = Nd4j.createFromArray(new double[][] {{0, 0, 1}});
+        assertEquals(0.3 * 0.40760596444, weighted.computeScore(labels, logits, new ActivationIdentity(), null, true), 1e-9);
+        double sum = Math.exp(1) + Math.exp(2) + Math.exp(3);
+        INDArray grad = weighted.computeGradient(labels, logits, new ActivationIdentity(), null);
+        assertEquals(0.3 * (Math.exp(3) / sum - 1), grad.getDouble(0, 2), 1e-12);
+        assertEquals(0.3 * Math.exp(1) / sum, grad.getDouble(0, 0), 1e-12);
+    }
+
+    @Test
+    void aWeightedClassifierPassesGradientCheck() {
+        GraphScope root = GraphScope.start("t", InputShape.of(2, 4, 4), 3);
+        String x = root.conv("conv", GraphScope.INPUT, Conv.of(3, 3).padding(1).relu());
+        x = root.globalAvgPool("pool", x);
+        ComputationGraphConfiguration conf = root.build(root.logits("fc", x, 4, Inits.linearDefault(3), 0.3));
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, 3, 4);
+        for (int i = 0; i < 3; i++) {
+            labels.putScalar(i, i, 1);
+        }
+        assertTrue(GradientChecks.pass(conf, Nd4j.rand(DataType.DOUBLE, 3, 2, 4, 4), labels));
+    }
+
+    /** The weight is part of the JSON; a configuration written before it existed reads back with weight 1. */
+    @Test
+    void theWeightSurvivesJsonAndIsOneWhenAbsent() {
+        GraphScope root = GraphScope.start("t", InputShape.of(2, 4, 4), 3);
+        String x = root.globalAvgPool("pool", GraphScope.INPUT);
+        ComputationGraphConfiguration conf = root.build(root.logits("fc", x, 4, Inits.linearDefault(2), 0.3),
+                root.logits("plain", x, 4, Inits.linearDefault(2)));
+        String json = conf.toJson();
+        ComputationGraphConfiguration restored = ComputationGraphConfiguration.fromJson(json);
+        assertEquals(conf, restored);
+        assertEquals(0.3, lossOf(restored, "fc").getWeight());
+        String withoutWeights = json.replaceAll(",\\s*\"weight\"\\s*:\\s*[0-9.]+", "");
+        assertTrue(withoutWeights.length() < json.length(), "the JSON names the weight");
+        ComputationGraphConfiguration old = ComputationGraphConfiguration.fromJson(withoutWeights);
+        assertEquals(1.0, lossOf(old, "fc").getWeight());
+        assertEquals(1.0, lossOf(old, "plain").getWeight());
+    }
+
+    private static LogitsCrossEntropy lossOf(ComputationGraphConfiguration conf, String vertex) {
+        var layer = ((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(vertex)).getLayerConf().getLayer();
+        return (LogitsCrossEntropy) ((org.deeplearning4j.nn.conf.layers.BaseOutputLayer) layer).getLossFn();
+    }
 }

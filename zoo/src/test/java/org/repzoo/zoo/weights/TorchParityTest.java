@@ -16,13 +16,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repzoo.zoo.Fixtures;
 import org.repzoo.zoo.Zoo;
+import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelEntry;
+import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.WeightKeys;
 
 /**
  * Full-size parity with PyTorch 1.13 / torchvision 0.14 for every architecture that has a PyTorch reference:
  * the same hashed weights and input on both sides (tools/reference/parity_fixtures.py made the logits), eval mode,
- * 1000 classes, 224x224. Target: max |logit - torch| / max |torch| at most 1e-4 and the same top-1.
+ * 1000 classes, the model's default input (224x224; Inception v3 299x299). A fixture may name its registered
+ * architecture ({@code arch}) and options ({@code transform_input}). Target: max |logit - torch| / max |torch| at most 1e-4 and the same top-1.
  */
 class TorchParityTest {
 
@@ -38,8 +41,13 @@ class TorchParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void logitsEqualPyTorchs(String name) throws Exception {
-        ModelEntry entry = Zoo.registry().get(name);
-        ComputationGraph net = entry.init();
+        JsonNode fixture = FIXTURES.get("models").get(name);
+        ModelEntry entry = Zoo.registry().get(fixture.has("arch") ? fixture.get("arch").asText() : name);
+        ModelOptions options = ModelOptions.defaults();
+        if (fixture.path("transform_input").asBoolean(false)) {
+            options = options.withTransformInput();
+        }
+        ComputationGraph net = entry.init(options);
         Map<String, INDArray> state = new LinkedHashMap<>();
         for (WeightKeys.TorchParam p : WeightKeys.torchParams(net.getConfiguration()).values()) {
             state.put(p.key(), HashedWeights.tensor(p.key(), p.shape()));
@@ -48,9 +56,12 @@ class TorchParityTest {
         assertTrue(report.clean());
 
         int batch = FIXTURES.get("batch").asInt();
-        INDArray input = HashedWeights.tensor("input", new long[] {batch, 3, 224, 224});
-        INDArray logits = net.outputSingle(false, input);
         JsonNode expected = FIXTURES.get("models").get(name);
+        JsonNode size = expected.has("input") ? expected.get("input") : FIXTURES.get("input");
+        InputShape shape = InputShape.of(size.get(0).asInt(), size.get(1).asInt(), size.get(2).asInt());
+        assertEquals(entry.defaultInput(), shape);
+        INDArray input = HashedWeights.tensor("input", new long[] {batch, shape.channels(), shape.height(), shape.width()});
+        INDArray logits = net.output(false, input)[0]; // the main classifier (auxiliary ones follow it)
         assertArrayEquals(new long[] {batch, 1000}, logits.shape());
 
         double maxAbs = 0;

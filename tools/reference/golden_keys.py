@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes the golden facts of the reference implementations that RepZoo's zoo tests compare against.
 
-For every torchvision architecture that RepZoo registers, and for RepVGG variants written out from the official
-repository (repvgg_reference.py; a subset covering every width rule, groups and both forms): the state_dict keys with their shapes,
+For every torchvision architecture that RepZoo registers, for timm's SE-ResNets written out in se_resnet_reference.py,
+and for RepVGG variants written out from the official repository (repvgg_reference.py; a subset covering every width
+rule, groups, SE and both forms): the state_dict keys with their shapes,
 the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (counted with
 forward hooks, so the figure is independent of RepZoo's own counter).
 
@@ -18,13 +19,15 @@ import torchvision
 from torchvision import models
 
 import repvgg_reference
+import se_resnet_reference
 
 NAMES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "wide_resnet50_2", "wide_resnet101_2",
+    "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
 ]
-REPVGG = ["a0", "a2", "b1g4", "b2g4"]
+REPVGG = ["a0", "a2", "b1g4", "b2g4", "d2se"]
 
 
 def multiply_adds(model, size):
@@ -50,6 +53,7 @@ def multiply_adds(model, size):
 def main(out_path):
     golden = {"torchvision": torchvision.__version__, "models": {}}
     builders = [(name, lambda n=name: models.get_model(n)) for name in NAMES]
+    builders += [(name, lambda n=name: se_resnet_reference.build(n)) for name in se_resnet_reference.VARIANTS]
     for variant in REPVGG:
         builders.append(("repvgg_" + variant, lambda v=variant: repvgg_reference.build(v)))
         builders.append(("repvgg_" + variant + "_deploy", lambda v=variant: repvgg_reference.build(v, deploy=True)))

@@ -4,7 +4,8 @@
 Each model gets the weights of hashed_weights.tensor (which the Java tests regenerate bit for bit), eval mode,
 and the hashed input "input" of shape [2, 3, 224, 224]; the logits go to the fixture. torchvision builds the
 models it has; the paper-only ones (VGG A-LRN and C, Network-in-Network) are written out below from their papers,
-with RepZoo's vertex names as module names.
+with RepZoo's vertex names as module names; timm's SE-ResNets come from se_resnet_reference.py and RepVGG-D2se (both
+forms) from repvgg_reference.py.
 
     apt-get install python3-torch python3-torchvision
     /usr/bin/python3 tools/reference/parity_fixtures.py zoo/src/test/resources/parity/logits.json
@@ -16,10 +17,13 @@ import torch
 from torch import nn
 from torchvision import models
 
+import repvgg_reference
+import se_resnet_reference
 from hashed_weights import tensor
 
 TORCHVISION = ["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
-               "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2", "wide_resnet101_2"]
+               "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2", "wide_resnet101_2",
+               "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d"]
 BATCH = 2
 
 
@@ -84,6 +88,9 @@ def main(out_path):
     fixtures = {"batch": BATCH, "input": [3, 224, 224], "torch": torch.__version__, "models": {}}
     builders = {name: (lambda n=name: models.get_model(n)) for name in TORCHVISION}
     builders.update({name: (lambda m=m: m) for name, m in paper_models().items()})
+    builders.update({name: (lambda n=name: se_resnet_reference.build(n)) for name in se_resnet_reference.VARIANTS})
+    builders["repvgg_d2se"] = lambda: repvgg_reference.build("d2se")
+    builders["repvgg_d2se_deploy"] = lambda: repvgg_reference.build("d2se", deploy=True)
     for name, build in builders.items():
         model = build().eval()
         state = {k: torch.from_numpy(tensor(k, tuple(v.shape))) if v.is_floating_point() else v

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Writes the golden facts of the reference implementations that RepZoo's zoo tests compare against.
 
-For every torchvision architecture that RepZoo registers, for RepVGG variants written out from the official
-repository (repvgg_reference.py; a subset covering every width rule, groups and both forms) and for the paper's
-GoogLeNet (googlenet_paper.py): the state_dict keys with their shapes, the parameter count, and the multiply-adds of
-every Conv2d/Linear at the default input, auxiliary classifiers included (counted with forward hooks, so the figure is
-independent of RepZoo's own counter).
+For every torchvision architecture that RepZoo registers, for timm's SE-ResNets written out in se_resnet_reference.py,
+for RepVGG variants written out from the official repository (repvgg_reference.py; a subset covering every width
+rule, groups, SE and both forms) and for the paper's GoogLeNet (googlenet_paper.py): the state_dict keys with their
+shapes, the parameter count, and the multiply-adds of every Conv2d/Linear at the default input, auxiliary classifiers
+included (counted with forward hooks, so the figure is independent of RepZoo's own counter).
 
 Run with Debian's PyTorch (apt-get install python3-torch python3-torchvision):
     /usr/bin/python3 tools/reference/golden_keys.py zoo/src/test/resources/golden/torchvision.json
@@ -20,15 +20,17 @@ from torchvision import models
 
 import repvgg_reference
 from googlenet_paper import PaperGoogLeNet
+import se_resnet_reference
 
 NAMES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "wide_resnet50_2", "wide_resnet101_2",
     "googlenet", "inception_v3",
+    "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
 ]
-REPVGG = ["a0", "a2", "b1g4", "b2g4"]
-INPUT_SIZE = {"inception_v3": 299}  # every other model: 224
+REPVGG = ["a0", "a2", "b1g4", "b2g4", "d2se"]
+INPUT_SIZE = {"inception_v3": 299, "repvgg_d2se": 320, "repvgg_d2se_deploy": 320}  # every other model: 224
 
 
 def multiply_adds(model, size):
@@ -58,6 +60,7 @@ def main(out_path):
     golden = {"torchvision": torchvision.__version__, "models": {}}
     builders = [(name, lambda n=name: models.get_model(n)) for name in NAMES]
     builders.append(("googlenet_paper", PaperGoogLeNet))
+    builders += [(name, lambda n=name: se_resnet_reference.build(n)) for name in se_resnet_reference.VARIANTS]
     for variant in REPVGG:
         builders.append(("repvgg_" + variant, lambda v=variant: repvgg_reference.build(v)))
         builders.append(("repvgg_" + variant + "_deploy", lambda v=variant: repvgg_reference.build(v, deploy=True)))

@@ -5,7 +5,8 @@ Each model gets the weights of hashed_weights.tensor (which the Java tests regen
 and the hashed input "input" of shape [2, 3, 224, 224] (299x299 for Inception v3, noted in its entry); the logits
 go to the fixture. torchvision builds the models it has (GoogLeNet also with transform_input, an entry naming its
 "arch" and option); the paper-only ones (VGG A-LRN and C, Network-in-Network) are written out below from their
-papers, and the paper's GoogLeNet in googlenet_paper.py, with RepZoo's vertex names as module names.
+papers, and the paper's GoogLeNet in googlenet_paper.py, with RepZoo's vertex names as module names; timm's
+SE-ResNets come from se_resnet_reference.py and RepVGG-D2se (both forms) from repvgg_reference.py.
 
     apt-get install python3-torch python3-torchvision
     /usr/bin/python3 tools/reference/parity_fixtures.py zoo/src/test/resources/parity/logits.json
@@ -18,11 +19,13 @@ from torch import nn
 from torchvision import models
 
 from googlenet_paper import PaperGoogLeNet
+import repvgg_reference
+import se_resnet_reference
 from hashed_weights import tensor
 
 TORCHVISION = ["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
                "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "wide_resnet50_2", "wide_resnet101_2",
-               "googlenet", "inception_v3"]
+               "googlenet", "inception_v3", "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d"]
 # Registered architectures built with options: fixture name -> (registered name, torchvision keyword arguments).
 VARIANTS = {"googlenet_transform_input": ("googlenet", {"transform_input": True})}
 INPUT_SIZE = {"inception_v3": 299}  # every other model: 224
@@ -94,6 +97,9 @@ def main(out_path):
     builders = {name: (lambda n=name: models.get_model(n)) for name in TORCHVISION}
     builders.update({name: (lambda a=arch, k=kwargs: models.get_model(a, **k)) for name, (arch, kwargs) in VARIANTS.items()})
     builders.update({name: (lambda m=m: m) for name, m in paper_models().items()})
+    builders.update({name: (lambda n=name: se_resnet_reference.build(n)) for name in se_resnet_reference.VARIANTS})
+    builders["repvgg_d2se"] = lambda: repvgg_reference.build("d2se")
+    builders["repvgg_d2se_deploy"] = lambda: repvgg_reference.build("d2se", deploy=True)
     for name, build in builders.items():
         size = input_size(name)
         x = torch.from_numpy(tensor("input", (BATCH, 3, size, size)))

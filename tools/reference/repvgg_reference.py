@@ -4,7 +4,10 @@
 Module names, branch rules and the conversion follow the official code: stage0 is one block, stages 1-4 are
 ModuleLists of blocks; a block holds rbr_dense (3x3 conv + BN), rbr_1x1 (1x1 conv + BN) and, where in = out and
 stride 1, rbr_identity (BN); groups on global layers 2, 4, ..., 26 for the g2/g4 variants; the deploy form is
-rbr_reparam, a 3x3 conv with bias, made by the official get_equivalent_kernel_bias.
+rbr_reparam, a 3x3 conv with bias, made by the official get_equivalent_kernel_bias. RepVGG-D2se (added to the official
+repository after the paper) has an SEBlock `se` (down/up 1x1 convs with bias, out_channels // 16 internal neurons) in
+every block, stage0 included, applied to the branch sum (or to rbr_reparam's output) before the ReLU; the conversion
+leaves it unchanged.
 
     /usr/bin/python3 tools/reference/repvgg_reference.py counts            # parameter counts of every variant
     /usr/bin/python3 tools/reference/repvgg_reference.py golden OUT.json   # keys, shapes and counts of every variant
@@ -24,7 +27,9 @@ VARIANTS = {
     "b0": (B, [1, 1, 1, 2.5], 1), "b1": (B, [2, 2, 2, 4], 1), "b1g2": (B, [2, 2, 2, 4], 2), "b1g4": (B, [2, 2, 2, 4], 4),
     "b2": (B, [2.5, 2.5, 2.5, 5], 1), "b2g2": (B, [2.5, 2.5, 2.5, 5], 2), "b2g4": (B, [2.5, 2.5, 2.5, 5], 4),
     "b3": (B, [3, 3, 3, 5], 1), "b3g2": (B, [3, 3, 3, 5], 2), "b3g4": (B, [3, 3, 3, 5], 4),
+    "d2se": ([8, 14, 24, 1], [2.5, 2.5, 2.5, 5], 1),
 }
+SE_VARIANTS = {"d2se"}
 
 
 def conv_bn(cin, cout, kernel, stride, padding, groups):
@@ -34,10 +39,27 @@ def conv_bn(cin, cout, kernel, stride, padding, groups):
     return seq
 
 
+class SEBlock(nn.Module):
+    """The official se_block.SEBlock: avg_pool2d with kernel = input width (global for square inputs), down, ReLU, up,
+    sigmoid, channel-wise scale."""
+
+    def __init__(self, channels, internal):
+        super().__init__()
+        self.down = nn.Conv2d(channels, internal, 1, 1, bias=True)
+        self.up = nn.Conv2d(internal, channels, 1, 1, bias=True)
+        self.channels = channels
+
+    def forward(self, inputs):
+        x = nn.functional.avg_pool2d(inputs, kernel_size=inputs.size(3))
+        x = torch.sigmoid(self.up(torch.relu(self.down(x))))
+        return inputs * x.view(-1, self.channels, 1, 1)
+
+
 class Block(nn.Module):
-    def __init__(self, cin, cout, stride, groups, deploy):
+    def __init__(self, cin, cout, stride, groups, deploy, use_se=False):
         super().__init__()
         self.nonlinearity = nn.ReLU()
+        self.se = SEBlock(cout, cout // 16) if use_se else nn.Identity()
         self.groups, self.cin = groups, cin
         if deploy:
             self.rbr_reparam = nn.Conv2d(cin, cout, 3, stride, 1, groups=groups, bias=True)
@@ -48,9 +70,9 @@ class Block(nn.Module):
 
     def forward(self, x):
         if hasattr(self, "rbr_reparam"):
-            return self.nonlinearity(self.rbr_reparam(x))
+            return self.nonlinearity(self.se(self.rbr_reparam(x)))
         identity = 0 if self.rbr_identity is None else self.rbr_identity(x)
-        return self.nonlinearity(self.rbr_dense(x) + self.rbr_1x1(x) + identity)
+        return self.nonlinearity(self.se(self.rbr_dense(x) + self.rbr_1x1(x) + identity))
 
     # The official conversion (get_equivalent_kernel_bias / _fuse_bn_tensor / _pad_1x1_to_3x3_tensor).
     def equivalent_kernel_bias(self):
@@ -76,10 +98,11 @@ class Block(nn.Module):
 
 
 class RepVGG(nn.Module):
-    def __init__(self, depths, multipliers, groups, deploy=False, num_classes=1000):
+    def __init__(self, depths, multipliers, groups, deploy=False, num_classes=1000, use_se=False):
         super().__init__()
+        self.use_se = use_se
         self.in_planes = min(64, int(64 * multipliers[0]))
-        self.stage0 = Block(3, self.in_planes, 2, 1, deploy)
+        self.stage0 = Block(3, self.in_planes, 2, 1, deploy, use_se)
         self.layer = 1
         self.stage1 = self._stage(int(64 * multipliers[0]), depths[0], groups, deploy)
         self.stage2 = self._stage(int(128 * multipliers[1]), depths[1], groups, deploy)
@@ -92,7 +115,7 @@ class RepVGG(nn.Module):
         blocks = []
         for stride in [2] + [1] * (depth - 1):
             g = groups if self.layer in GROUPWISE else 1
-            blocks.append(Block(self.in_planes, planes, stride, g, deploy))
+            blocks.append(Block(self.in_planes, planes, stride, g, deploy, self.use_se))
             self.in_planes = planes
             self.layer += 1
         return nn.ModuleList(blocks)
@@ -107,7 +130,7 @@ class RepVGG(nn.Module):
 
 def build(variant, deploy=False, num_classes=1000):
     depths, multipliers, groups = VARIANTS[variant]
-    return RepVGG(depths, multipliers, groups, deploy, num_classes)
+    return RepVGG(depths, multipliers, groups, deploy, num_classes, use_se=variant in SE_VARIANTS)
 
 
 def convert(train_model, variant):
@@ -120,6 +143,7 @@ def convert(train_model, variant):
                 kernel, bias = source[name].equivalent_kernel_bias()
                 module.rbr_reparam.weight.copy_(kernel)
                 module.rbr_reparam.bias.copy_(bias)
+                module.se.load_state_dict(source[name].se.state_dict())
         deploy.linear.load_state_dict(train_model.linear.state_dict())
     return deploy
 

@@ -25,8 +25,9 @@ import org.repzoo.zoo.core.GraphOrder;
  * an element-wise sum of two or three BatchNorms over one common input — a 3x3 conv + BN, a 1x1 conv + BN with the
  * same stride and groups, and optionally a BN of the input itself (identity branch). Each block becomes one 3x3
  * convolution with bias, named {@code PREFIX.rbr_reparam} (PREFIX: the sum's name without its last part, e.g.
- * {@code stage1.0}), with a following ReLU fused into it. Everything else is copied unchanged, so a RepVGG backbone
- * inside a larger net converts too.
+ * {@code stage1.0}), with a following ReLU fused into it where the sum feeds only that ReLU. Everything else is copied
+ * unchanged, so a RepVGG backbone inside a larger net converts too, and RepVGG-D2se's squeeze-excitation blocks (between
+ * the sum and the ReLU) keep their parameters and now read the new convolution.
  */
 public final class Reparameterizer {
 

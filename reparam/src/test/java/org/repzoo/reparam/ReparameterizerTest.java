@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -81,6 +82,36 @@ class ReparameterizerTest {
 
     static Stream<String> variants() {
         return Stream.of("repvgg_a0", "repvgg_b0", "repvgg_b1g2");
+    }
+
+    /**
+     * RepVGG-D2se: the SE block between the branch sum and the ReLU stops the ReLU from being fused; the converted graph
+     * is the registered deploy form (rbr_reparam, se, nonlinearity), every SE parameter is copied unchanged, and with
+     * the hashed state_dict's BN statistics (means within 0.1, variances 0.5-1.5) the logits stay within 1e-5.
+     */
+    @Test
+    void squeezeExcitationBlocksConvertWithTheirParametersCopied() throws Exception {
+        ComputationGraph train = trained("repvgg_d2se", SMALL);
+        ComputationGraph deploy = Reparameterizer.reparameterize(train);
+
+        ComputationGraphConfiguration registered = Zoo.registry().get("repvgg_d2se_deploy")
+                .configure(ModelOptions.defaults().withInput(SMALL));
+        assertEquals(WeightKeys.torchParams(registered), WeightKeys.torchParams(deploy.getConfiguration()));
+        assertEquals(List.of("stage3.23.se.scale"), deploy.getConfiguration().getVertexInputs().get("stage3.23.nonlinearity"));
+        assertEquals(List.of("stage3.23.rbr_reparam"), deploy.getConfiguration().getVertexInputs().get("stage3.23.se.pool"));
+        assertEquals(1 + 8 + 14 + 24 + 1, Reparameterizer.blocks(train.getConfiguration()).size());
+        long seParams = 0;
+        for (String key : train.paramTable().keySet()) {
+            if (key.contains(".se.")) {
+                assertEquals(train.getParam(key), deploy.getParam(key), key);
+                seParams++;
+            }
+        }
+        assertEquals(48 * 4, seParams); // down and up, weight and bias, in all 48 blocks
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
+        double gap = relativeGap(train.outputSingle(false, input), deploy.outputSingle(false, input));
+        System.out.printf("reparam repvgg_d2se at 64x64: max|dlogit|/max|logit| = %.2e%n", gap);
+        assertTrue(gap <= 1e-5, "repvgg_d2se: " + gap);
     }
 
     @Test

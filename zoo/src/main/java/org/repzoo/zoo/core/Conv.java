@@ -64,4 +64,9 @@ public record Conv(int outChannels, int kernelHeight, int kernelWidth, int strid
     public Conv relu() {
         return new Conv(outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, padHeight, padWidth, groups, bias, Activation.RELU);
     }
+
+    /** Fuses a following sigmoid (a squeeze-excitation gate) into the layer. */
+    public Conv sigmoid() {
+        return new Conv(outChannels, kernelHeight, kernelWidth, strideHeight, strideWidth, padHeight, padWidth, groups, bias, Activation.SIGMOID);
+    }
 }

@@ -193,6 +193,23 @@ public final class GraphScope {
     }
 
     /**
+     * Squeeze-and-excitation of {@code input} ({@link SqueezeExcitation}), as the submodule {@code local}: the vertices
+     * {@code local.pool} (global average, kept as [N, C, 1, 1]), {@code local.REDUCE} (1x1 conv with bias and ReLU),
+     * {@code local.EXPAND} (1x1 conv with bias and sigmoid) and {@code local.scale} ({@link ChannelScale}: the input
+     * times the gate), whose name is returned. The activations are fused into the convolutions; being parameter-free
+     * they lose no key.
+     */
+    public String squeezeExcitation(String local, String input, SqueezeExcitation spec) {
+        Shape in = shape(input);
+        GraphScope block = child(local);
+        String pooled = block.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(false)
+                .build(), new Shape(in.channels, 1, 1), input);
+        String gate = block.conv(spec.reduce(), pooled, Conv.of(spec.reducedChannels(), 1).relu());
+        gate = block.conv(spec.expand(), gate, Conv.of(in.channels, 1).sigmoid());
+        return block.addVertex("scale", new ChannelScale(), in, input, gate);
+    }
+
+    /**
      * {@code nn.LocalResponseNorm(size, alpha, beta, k)}. PyTorch (like Caffe) divides alpha by the window
      * size; DL4J does not, so the value handed to DL4J is {@code alpha / size}.
      */

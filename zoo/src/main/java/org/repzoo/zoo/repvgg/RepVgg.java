@@ -8,6 +8,7 @@ import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
 import org.repzoo.zoo.core.ModelOptions;
+import org.repzoo.zoo.core.SqueezeExcitation;
 
 /**
  * RepVGG (Ding et al., "RepVGG: Making VGG-style ConvNets Great Again", CVPR 2021) with the official repository's
@@ -17,6 +18,12 @@ import org.repzoo.zoo.core.ModelOptions;
  * <p>Train form: each block sums {@code rbr_dense} (3x3 conv + BN), {@code rbr_1x1} (1x1 conv + BN) and, where
  * in = out channels and stride 1, {@code rbr_identity} (a BN), at the vertex {@code add}, then {@code nonlinearity}
  * (ReLU). Deploy form: {@code rbr_reparam}, one 3x3 conv with bias, with the ReLU fused into it.
+ *
+ * <p>RepVGG-D2se (official repository, after the paper) puts the official {@code SEBlock} ({@code se.down},
+ * {@code se.up}: 1x1 convs with bias, {@code out_channels // 16} internal neurons) between the branch sum (deploy:
+ * {@code rbr_reparam}) and the ReLU, in every block including stage 0; re-parameterisation leaves it as it is. The
+ * official block squeezes with {@code avg_pool2d(kernel_size=W)}: the global average pool used here for square inputs.
+ * For H &gt; W it would average only the top W rows (or fail in its {@code view(-1, C, 1, 1)}); here every row counts.
  */
 public record RepVgg(RepVggConfig config, Form form) implements Architecture {
 
@@ -41,8 +48,13 @@ public record RepVgg(RepVggConfig config, Form form) implements Architecture {
     }
 
     private String block(GraphScope scope, String input, int out, int stride, int groups) {
+        boolean withSe = config.attention() == RepVggConfig.Attention.SQUEEZE_EXCITATION;
         if (form == Form.DEPLOY) {
-            return scope.conv("rbr_reparam", input, Conv.of(out, 3).stride(stride).padding(1).groups(groups).relu());
+            Conv reparam = Conv.of(out, 3).stride(stride).padding(1).groups(groups);
+            if (!withSe) {
+                return scope.conv("rbr_reparam", input, reparam.relu());
+            }
+            return scope.relu("nonlinearity", squeezeExcitation(scope, scope.conv("rbr_reparam", input, reparam)));
         }
         List<String> branches = new ArrayList<>();
         GraphScope dense = scope.child("rbr_dense");
@@ -54,6 +66,12 @@ public record RepVgg(RepVggConfig config, Form form) implements Architecture {
         if (stride == 1 && scope.channels(input) == out) {
             branches.add(scope.batchNorm("rbr_identity", input, BN_EPS));
         }
-        return scope.relu("nonlinearity", scope.add("add", branches.toArray(String[]::new)));
+        String sum = scope.add("add", branches.toArray(String[]::new));
+        return scope.relu("nonlinearity", withSe ? squeezeExcitation(scope, sum) : sum);
+    }
+
+    private static String squeezeExcitation(GraphScope scope, String input) {
+        int channels = scope.channels(input);
+        return scope.squeezeExcitation("se", input, SqueezeExcitation.of(channels / 16).names("down", "up"));
     }
 }

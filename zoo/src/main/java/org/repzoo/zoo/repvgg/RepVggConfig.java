@@ -4,10 +4,18 @@ import java.util.List;
 
 /**
  * A RepVGG variant as the official repository's {@code create_RepVGG_*} functions define it: blocks per stage
- * (stages 1-4; stage 0 is one block), width multipliers a (stages 1-3) and b (stage 4), and the group count applied
- * to the even global layers 2, 4, ..., 26 ({@code optional_groupwise_layers}; 1 for the plain variants).
+ * (stages 1-4; stage 0 is one block), width multipliers a (stages 1-3) and b (stage 4), the group count applied
+ * to the even global layers 2, 4, ..., 26 ({@code optional_groupwise_layers}; 1 for the plain variants), and whether
+ * every block has a squeeze-excitation block ({@code use_se}, RepVGG-D2se).
  */
-public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups) {
+public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups, Attention attention) {
+
+    /** What a block applies to its branch sum before the ReLU. */
+    public enum Attention {
+        NONE,
+        /** The official {@code SEBlock} named {@code se} ({@code se.down}, {@code se.up}), out_channels // 16 wide. */
+        SQUEEZE_EXCITATION
+    }
 
     /** The layers {@code g2_map}/{@code g4_map} group: global block index, stage 0 being layer 0. */
     static final List<Integer> GROUPWISE_LAYERS = List.of(2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26);
@@ -21,18 +29,26 @@ public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, 
     public static final RepVggConfig B1 = new RepVggConfig(DEPTHS_B, List.of(2.0, 2.0, 2.0, 4.0), 1);
     public static final RepVggConfig B2 = new RepVggConfig(DEPTHS_B, List.of(2.5, 2.5, 2.5, 5.0), 1);
     public static final RepVggConfig B3 = new RepVggConfig(DEPTHS_B, List.of(3.0, 3.0, 3.0, 5.0), 1);
+    /** RepVGG-D2se: B2's widths, deeper stages, SE in every block (added to the official repository after the paper). */
+    public static final RepVggConfig D2SE = new RepVggConfig(List.of(8, 14, 24, 1), List.of(2.5, 2.5, 2.5, 5.0), 1,
+            Attention.SQUEEZE_EXCITATION);
 
     public RepVggConfig {
         depths = List.copyOf(depths);
         widthMultipliers = List.copyOf(widthMultipliers);
-        if (depths.size() != 4 || widthMultipliers.size() != 4 || groups < 1) {
+        if (depths.size() != 4 || widthMultipliers.size() != 4 || groups < 1 || attention == null) {
             throw new IllegalArgumentException("invalid RepVGG config " + depths + " " + widthMultipliers + " g" + groups);
         }
     }
 
+    /** Without attention, as the paper's variants. */
+    public RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups) {
+        this(depths, widthMultipliers, groups, Attention.NONE);
+    }
+
     /** The same widths and depths with groups on the group-wise layers (B1g2, B1g4, ...). */
     public RepVggConfig withGroups(int groupCount) {
-        return new RepVggConfig(depths, widthMultipliers, groupCount);
+        return new RepVggConfig(depths, widthMultipliers, groupCount, attention);
     }
 
     /** Groups of the block with this global index. */

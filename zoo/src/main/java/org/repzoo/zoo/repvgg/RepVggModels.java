@@ -17,14 +17,22 @@ public final class RepVggModels {
 
     private static final InputShape INPUT = InputShape.of(3, 224, 224);
     private static final String SOURCE = "official RepVGG repository (repvgg.py)";
+    private static final String PAPER_TOP1 = "Ding et al. 2021, Table 4 (120 epochs)";
 
-    private record Variant(String suffix, RepVggConfig config, long trainParams, long deployParams, Double top1) {
+    private record Variant(String suffix, RepVggConfig config, long trainParams, long deployParams, Double top1,
+                           String top1Source, InputShape input, EvalPreset preset) {
+
+        /** A variant of the paper, evaluated as torchvision's models are. */
+        Variant(String suffix, RepVggConfig config, long trainParams, long deployParams, Double top1) {
+            this(suffix, config, trainParams, deployParams, top1, PAPER_TOP1, INPUT, EvalPreset.TORCHVISION_IMAGENET);
+        }
     }
 
     /**
      * Learnable parameters of the official models (train form, deploy form) and the paper's 120-epoch top-1 (Table 4;
-     * null where the paper trained longer or has no such variant). The issue's figures (deploy forms, train A0, B1g4,
-     * B3) agree with these.
+     * null where the paper trained longer or has no such variant; D2se, which the paper lacks, has the official README's
+     * figure). The issue's figures (deploy forms, train A0, B1g4, B3) agree with these; D2se's agree with
+     * MMClassification's table (133.33M train, 120.39M deploy).
      */
     private static final List<Variant> VARIANTS = List.of(
             new Variant("a0", RepVggConfig.A0, 9_108_968, 8_309_384, 72.41),
@@ -39,7 +47,11 @@ public final class RepVggModels {
             new Variant("b2g4", RepVggConfig.B2.withGroups(4), 61_758_376, 55_777_512, null),
             new Variant("b3", RepVggConfig.B3, 123_085_288, 110_960_872, null),
             new Variant("b3g2", RepVggConfig.B3.withGroups(2), 96_911_848, 87_404_776, null),
-            new Variant("b3g4", RepVggConfig.B3.withGroups(4), 83_825_128, 75_626_728, null));
+            new Variant("b3g4", RepVggConfig.B3.withGroups(4), 83_825_128, 75_626_728, null),
+            // trained at 224, tested at 320 (resize 320, centre crop 320: the official test.py at --resolution 320)
+            new Variant("d2se", RepVggConfig.D2SE, 133_334_836, 120_387_572, 83.55,
+                    "official RepVGG README (200 epochs, tested at 320x320)", InputShape.of(3, 320, 320),
+                    EvalPreset.torchvision(320, 320)));
 
     private RepVggModels() {
     }
@@ -48,17 +60,18 @@ public final class RepVggModels {
         List<ModelEntry> entries = new ArrayList<>();
         for (Variant v : VARIANTS) {
             String label = "RepVGG-" + Character.toUpperCase(v.suffix().charAt(0)) + v.suffix().substring(1);
-            entries.add(entry("repvgg_" + v.suffix(), new RepVgg(v.config(), RepVgg.Form.TRAIN), v.trainParams(), v.top1(),
-                    label + ", train form (3x3 + 1x1 + identity branches)"));
-            entries.add(entry("repvgg_" + v.suffix() + "_deploy", new RepVgg(v.config(), RepVgg.Form.DEPLOY),
-                    v.deployParams(), v.top1(), label + ", deploy form (plain 3x3 conv + ReLU)"));
+            String se = v.config().attention() == RepVggConfig.Attention.SQUEEZE_EXCITATION ? " + SE" : "";
+            entries.add(entry("repvgg_" + v.suffix(), v, RepVgg.Form.TRAIN, v.trainParams(),
+                    label + ", train form (3x3 + 1x1 + identity branches" + se + ")"));
+            entries.add(entry("repvgg_" + v.suffix() + "_deploy", v, RepVgg.Form.DEPLOY, v.deployParams(),
+                    label + ", deploy form (plain 3x3 conv" + se + " + ReLU)"));
         }
         return entries;
     }
 
-    private static ModelEntry entry(String name, RepVgg architecture, long parameters, Double top1, String description) {
-        Reference reference = new Reference(parameters, 1, SOURCE, top1, "Ding et al. 2021, Table 4 (120 epochs)");
-        return new ModelEntry(name, Family.REPVGG, architecture, reference, INPUT, EvalPreset.TORCHVISION_IMAGENET,
-                description);
+    private static ModelEntry entry(String name, Variant variant, RepVgg.Form form, long parameters, String description) {
+        Reference reference = new Reference(parameters, 1, SOURCE, variant.top1(), variant.top1Source());
+        return new ModelEntry(name, Family.REPVGG, new RepVgg(variant.config(), form), reference, variant.input(),
+                variant.preset(), description);
     }
 }

@@ -10,6 +10,7 @@ import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
 import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.Pool;
+import org.repzoo.zoo.core.SqueezeExcitation;
 
 /**
  * ResNet (He et al., "Deep Residual Learning for Image Recognition", 2016) as torchvision 0.14's
@@ -18,6 +19,17 @@ import org.repzoo.zoo.core.Pool;
  * {@code avgpool}, {@code fc}. torchvision reuses one {@code relu} module per block; here its three uses are the
  * parameter-free vertices {@code layerS.B.relu1}, {@code relu2} (after {@code bn1}, {@code bn2}) and {@code relu}
  * (after the sum {@code layerS.B.add}).
+ *
+ * <p>ResNeXt (Xie et al., "Aggregated Residual Transformations for Deep Neural Networks", CVPR 2017) is the same net
+ * with a grouped 3x3 {@code conv2} of {@code floor(planes * widthPerGroup / 64) * groups} channels, as torchvision's
+ * {@code resnext*} and timm's {@code cardinality}/{@code base_width}.
+ *
+ * <p>SE-ResNet and SE-ResNeXt (Hu et al., "Squeeze-and-Excitation Networks", CVPR 2018) follow timm's
+ * {@code models/resnet.py} with {@code attn_layer='se'}, whose ResNet keeps torchvision's layout and names: timm's
+ * {@code SEModule} is the submodule {@code layerS.B.se} ({@code se.fc1}, {@code se.fc2}, 1x1 convolutions with bias;
+ * {@code fc1} has {@code make_divisible(channels / 16, 8)} outputs), applied to the output of the branch's last
+ * BatchNorm before the shortcut is added. timm's parameter-free module names differ ({@code act1}, {@code global_pool})
+ * but no weight key does.
  */
 public record ResNet(ResNetConfig config) implements Architecture {
 
@@ -48,7 +60,7 @@ public record ResNet(ResNetConfig config) implements Architecture {
         String x = scope.conv("conv1", input, Conv.of(planes, 3).stride(stride).padding(1).noBias());
         x = scope.relu("relu1", scope.batchNorm("bn1", x, BN_EPS));
         x = scope.conv("conv2", x, Conv.of(planes, 3).padding(1).noBias());
-        x = scope.batchNorm("bn2", x, BN_EPS);
+        x = attention(scope, scope.batchNorm("bn2", x, BN_EPS));
         return residual(scope, input, x, planes, stride);
     }
 
@@ -56,11 +68,28 @@ public record ResNet(ResNetConfig config) implements Architecture {
         int width = planes * config.widthPerGroup() / 64 * config.groups();
         String x = scope.conv("conv1", input, Conv.of(width, 1).noBias());
         x = scope.relu("relu1", scope.batchNorm("bn1", x, BN_EPS));
-        x = scope.conv("conv2", x, Conv.of(width, 3).stride(stride).padding(1).noBias());
+        x = scope.conv("conv2", x, Conv.of(width, 3).stride(stride).padding(1).groups(config.groups()).noBias());
         x = scope.relu("relu2", scope.batchNorm("bn2", x, BN_EPS));
         x = scope.conv("conv3", x, Conv.of(planes * ResNetConfig.Block.BOTTLENECK.expansion, 1).noBias());
-        x = scope.batchNorm("bn3", x, BN_EPS);
+        x = attention(scope, scope.batchNorm("bn3", x, BN_EPS));
         return residual(scope, input, x, planes * ResNetConfig.Block.BOTTLENECK.expansion, stride);
+    }
+
+    /** The configured attention on a residual branch's output. */
+    private String attention(GraphScope scope, String branch) {
+        if (config.attention() == ResNetConfig.Attention.NONE) {
+            return branch;
+        }
+        return scope.squeezeExcitation("se", branch, SqueezeExcitation.of(seReducedChannels(scope.channels(branch))));
+    }
+
+    /**
+     * timm's {@code SEModule} width: {@code make_divisible(channels / 16, 8, round_limit=0)}, i.e. {@code channels / 16}
+     * rounded half up to a multiple of 8, at least 8 (timm/layers/helpers.py).
+     */
+    static int seReducedChannels(int channels) {
+        double reduced = channels / 16.0;
+        return Math.max(8, (int) (reduced + 4) / 8 * 8);
     }
 
     /** Adds the shortcut (projected by {@code downsample} where the shape changes) and applies the ReLU. */

@@ -1,0 +1,35 @@
+package org.repzoo.training.checkpoint;
+
+import java.util.Objects;
+
+/**
+ * Where a run stands, beside the weights: enough to continue exactly.
+ *
+ * @param recipe            the recipe's name (a resume with another recipe is refused by the caller)
+ * @param epoch             the epoch in progress, from 0
+ * @param batchInEpoch      batches of that epoch already trained
+ * @param iteration         batches trained since the start
+ * @param seed              the run's seed (data order and augmentation derive from it)
+ * @param dataOrder         the current epoch's example order, stored rather than recomputed so that a change to
+ *                          {@link DataOrder} cannot silently change a resumed epoch
+ * @param randomRootState   ND4J's generator state (dropout masks, random layers)
+ * @param randomNodeState   ND4J's generator state, second word
+ * @param averageUpdates    iterations folded into the weight average, or 0 when there is none
+ */
+public record TrainingState(String recipe, int epoch, int batchInEpoch, long iteration, long seed, int[] dataOrder,
+                            long randomRootState, long randomNodeState, long averageUpdates) {
+
+    public TrainingState {
+        Objects.requireNonNull(recipe, "recipe");
+        Objects.requireNonNull(dataOrder, "dataOrder");
+        if (epoch < 0 || batchInEpoch < 0 || iteration < 0 || averageUpdates < 0) {
+            throw new IllegalArgumentException("negative counter in training state");
+        }
+        dataOrder = dataOrder.clone();
+    }
+
+    @Override
+    public int[] dataOrder() {
+        return dataOrder.clone();
+    }
+}

@@ -1,0 +1,117 @@
+package org.repzoo.training.recipe;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.repzoo.training.recipe.Augmentation.Colour;
+import org.repzoo.training.recipe.Recipe.DecayScope;
+import org.repzoo.training.recipe.Recipe.LrScaling;
+import org.repzoo.zoo.core.Family;
+
+/**
+ * The registered recipes, one per family, with the papers' numbers. Where a paper is silent the value comes from the
+ * reference implementation named in {@link Recipe#source()}.
+ */
+public final class Recipes {
+
+    /**
+     * Simonyan &amp; Zisserman 2015, section 3.1: batch 256, momentum 0.9, weight decay 5e-4, dropout 0.5 on the first
+     * two FC layers, lr 0.01 divided by 10 when validation accuracy stopped improving (3 times, 370K iterations = 74
+     * epochs); scale jittering S in [256, 512], random 224 crop, flip, AlexNet's RGB colour shift.
+     */
+    public static final Recipe VGG = new Recipe("vgg",
+            "Simonyan & Zisserman 2015, sec. 3.1 (patience 1 epoch is ours: the paper gives none)",
+            Optimizer.sgdMomentum(0.9), 0.01, 256, 256, LrScaling.NONE, 74, LrSchedule.plateau(0.1, 1), 0,
+            5e-4, DecayScope.WEIGHTS_AND_BIASES, 0, 0, Averaging.none(), 0, 0.5,
+            Augmentation.scaleJitter(224, 256, 512, Colour.PCA_LIGHTING));
+
+    /**
+     * Szegedy et al. 2015, section 6: momentum 0.9, learning rate decreased by 4% every 8 epochs, auxiliary losses
+     * weighted 0.3, Polyak averaging for the final model, patches of 8%..100% of the area with aspect ratio in
+     * [3/4, 4/3], photometric distortions. Not in the paper (BVLC's Caffe reproduction {@code quick_solver}): base lr
+     * 0.01, weight decay 2e-4, batch 32, 60 epochs (2.4M iterations).
+     */
+    public static final Recipe GOOGLENET = new Recipe("googlenet",
+            "Szegedy et al. 2015, sec. 6; lr, weight decay, batch, epochs from BVLC googlenet quick_solver",
+            Optimizer.sgdMomentum(0.9), 0.01, 32, 32, LrScaling.NONE, 60, LrSchedule.everyEpochs(8, 0.96), 0,
+            2e-4, DecayScope.WEIGHTS_AND_BIASES, 0, 0.3, Averaging.uniform(), 0, 0.4,
+            Augmentation.randomResized(224, 0.08, Colour.PHOTOMETRIC));
+
+    /**
+     * Szegedy et al. 2016, sections 7-8: RMSProp decay 0.9, epsilon 1.0, lr 0.045 decayed by 0.94 every two epochs,
+     * gradient clipping at 2.0, batch 32 per replica, 100 epochs, label smoothing 0.1. Not in the paper (TF-slim's
+     * {@code train_image_classifier} defaults and torchvision's reference): RMSProp momentum 0.9, weight decay 4e-5,
+     * auxiliary loss weight 0.4, Inception preprocessing at 299.
+     */
+    public static final Recipe INCEPTION_V3 = new Recipe("inception_v3",
+            "Szegedy et al. 2016, sec. 7-8; RMSProp momentum, weight decay, aux weight from TF-slim",
+            Optimizer.rmsProp(0.9, 0.9, 1.0), 0.045, 32, 32, LrScaling.NONE, 100, LrSchedule.everyEpochs(2, 0.94), 0,
+            4e-5, DecayScope.WEIGHTS_AND_BIASES, 0.1, 0.4, Averaging.none(), 2.0, 0.2,
+            Augmentation.randomResized(299, 0.05, Colour.PHOTOMETRIC));
+
+    /**
+     * He et al. 2016, section 3.4 (also ResNeXt's and SE-Net's setting): momentum 0.9, weight decay 1e-4, batch 256,
+     * lr 0.1 divided by 10 (torchvision's reference: at epochs 30 and 60 of 90), scale augmentation S in [256, 480],
+     * random 224 crop, flip, standard colour augmentation.
+     */
+    public static final Recipe RESNET = new Recipe("resnet",
+            "He et al. 2016, sec. 3.4; step epochs 30/60 of 90 from torchvision's reference",
+            Optimizer.sgdMomentum(0.9), 0.1, 256, 256, LrScaling.LINEAR, 90, LrSchedule.multiStep(0.1, 30, 60), 0,
+            1e-4, DecayScope.WEIGHTS_AND_BIASES, 0, 0, Averaging.none(), 0, 0,
+            Augmentation.scaleJitter(224, 256, 480, Colour.PCA_LIGHTING));
+
+    /**
+     * Ding et al. 2021, section 4.1: momentum 0.9, batch 256, lr 0.1 cosine-annealed over 120 epochs, weight decay
+     * 1e-4 (the reference {@code train.py} excludes BN and bias), random-resized crop and flip. EMA and label
+     * smoothing are off here as in the A/B-series runs; JSON overrides turn them on.
+     */
+    public static final Recipe REPVGG = new Recipe("repvgg",
+            "Ding et al. 2021, sec. 4.1; no decay on BN/bias from DingXiaoH/RepVGG train.py",
+            Optimizer.sgdMomentum(0.9), 0.1, 256, 256, LrScaling.LINEAR, 120, LrSchedule.cosine(0), 0,
+            1e-4, DecayScope.WEIGHTS_ONLY, 0, 0, Averaging.none(), 0, 0,
+            Augmentation.randomResized(224, 0.08, Colour.NONE));
+
+    private static final Map<Family, Recipe> BY_FAMILY;
+    private static final Map<String, Recipe> BY_NAME;
+
+    static {
+        Map<Family, Recipe> byFamily = new EnumMap<>(Family.class);
+        byFamily.put(Family.VGG, VGG);
+        byFamily.put(Family.GOOGLENET, GOOGLENET);
+        byFamily.put(Family.INCEPTION, INCEPTION_V3);
+        byFamily.put(Family.RESNET, RESNET);
+        byFamily.put(Family.REPVGG, REPVGG);
+        BY_FAMILY = Collections.unmodifiableMap(byFamily);
+        Map<String, Recipe> byName = new LinkedHashMap<>();
+        for (Recipe recipe : byFamily.values()) {
+            byName.put(recipe.name(), recipe);
+        }
+        BY_NAME = Collections.unmodifiableMap(byName);
+    }
+
+    private Recipes() {
+    }
+
+    /** The family's paper recipe. */
+    public static Recipe forFamily(Family family) {
+        Recipe recipe = BY_FAMILY.get(family);
+        if (recipe == null) {
+            throw new IllegalArgumentException("no registered recipe for " + family.displayName()
+                    + "; pass a recipe by name " + BY_NAME.keySet() + " or a JSON file");
+        }
+        return recipe;
+    }
+
+    public static Recipe byName(String name) {
+        Recipe recipe = BY_NAME.get(name);
+        if (recipe == null) {
+            throw new IllegalArgumentException("unknown recipe '" + name + "'; known: " + BY_NAME.keySet());
+        }
+        return recipe;
+    }
+
+    public static Map<String, Recipe> all() {
+        return BY_NAME;
+    }
+}

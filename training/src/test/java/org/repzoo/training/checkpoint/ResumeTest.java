@@ -147,6 +147,8 @@ class ResumeTest {
     void resumedRunEndsWithTheUninterruptedWeights(int stopAfter) throws Exception {
         Run reference = uninterrupted();
         assertEquals(EPOCHS * BATCHES, reference.graph.getIterationCount());
+        double moved = reference.graph.params().sub(freshGraph().params()).norm2Number().doubleValue();
+        assertTrue(moved > 1e-2, "training must move the weights for the comparison to mean anything: " + moved);
 
         Path checkpoint = dir.resolve("checkpoint.zip");
         ComputationGraph graph = freshGraph();

@@ -1,0 +1,28 @@
+package org.repzoo.training.batch;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+
+/**
+ * A training batch for every output of a graph. GoogLeNet and Inception v3 have auxiliary classifiers as extra
+ * network outputs, and DL4J needs one label array per output: each head learns the same labels, and the recipe's
+ * loss weights (see {@code RecipeApplier}) decide how much each counts in the total.
+ */
+public final class OutputBatches {
+
+    private OutputBatches() {
+    }
+
+    public static MultiDataSet of(ComputationGraph graph, INDArray features, INDArray labels) {
+        int outputs = graph.getConfiguration().getNetworkOutputs().size();
+        if (features.size(0) != labels.size(0)) {
+            throw new IllegalArgumentException(features.size(0) + " images but " + labels.size(0) + " label rows");
+        }
+        INDArray[] perOutput = new INDArray[outputs];
+        for (int i = 0; i < outputs; i++) {
+            perOutput[i] = labels; // the heads only read their labels
+        }
+        return new MultiDataSet(new INDArray[] {features}, perOutput);
+    }
+}

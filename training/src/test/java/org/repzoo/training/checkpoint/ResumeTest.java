@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -60,10 +62,26 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    private static Recipe recipe() throws Exception {
-        return RecipeFiles.override(Recipes.REPVGG, """
-                {"batchSize": 4, "epochs": 2, "warmupEpochs": 1, "labelSmoothing": 0.1,
-                 "averaging": {"kind": "EXPONENTIAL", "decay": 0.9}}""");
+    /**
+     * RepVGG's recipe with warm-up into cosine (iteration counter), label smoothing and an EMA; Inception v3's with
+     * TensorFlow RMSProp (two state arrays), clipping, and its step decay shortened to every epoch so the restored
+     * epoch counter matters.
+     */
+    private static Recipe recipe(String base) throws Exception {
+        return switch (base) {
+            case "repvgg" -> RecipeFiles.override(Recipes.REPVGG, """
+                    {"batchSize": 4, "epochs": 2, "warmupEpochs": 1, "labelSmoothing": 0.1,
+                     "averaging": {"kind": "EXPONENTIAL", "decay": 0.9}}""");
+            case "inception_v3" -> RecipeFiles.override(Recipes.INCEPTION_V3, """
+                    {"batchSize": 4, "epochs": 2, "schedule": {"stepEpochs": 1},
+                     "averaging": {"kind": "UNIFORM"}}""");
+            default -> throw new IllegalArgumentException(base);
+        };
+    }
+
+    static Stream<Arguments> interruptions() {
+        return Stream.of(Arguments.of("repvgg", 1), Arguments.of("repvgg", 6), Arguments.of("repvgg", 9),
+                Arguments.of("inception_v3", 9));
     }
 
     private static ComputationGraphConfiguration network() {
@@ -76,10 +94,10 @@ class ResumeTest {
         return root.build(root.logits("fc", x, 3, Inits.linearDefault(4)));
     }
 
-    private static ComputationGraph freshGraph() throws Exception {
+    private static ComputationGraph freshGraph(Recipe recipe) {
         ComputationGraph plain = new ComputationGraph(network());
         plain.init();
-        return RecipeApplier.apply(plain, recipe(), BATCHES);
+        return RecipeApplier.apply(plain, recipe, BATCHES);
     }
 
     /** Mutable position of a test run (the engine that will own this loop is not written yet). */
@@ -134,26 +152,27 @@ class ResumeTest {
         }
     }
 
-    private static Run uninterrupted() throws Exception {
-        ComputationGraph graph = freshGraph();
+    private static Run uninterrupted(Recipe recipe) throws Exception {
+        ComputationGraph graph = freshGraph(recipe);
         Nd4j.getRandom().setSeed(SEED);
-        Run run = new Run(graph, recipe().averaging().create());
+        Run run = new Run(graph, recipe.averaging().create());
         train(run, Integer.MAX_VALUE, null);
         return run;
     }
 
-    @ParameterizedTest(name = "stopped after {0} iterations")
-    @ValueSource(ints = {1, 6, 9})
-    void resumedRunEndsWithTheUninterruptedWeights(int stopAfter) throws Exception {
-        Run reference = uninterrupted();
+    @ParameterizedTest(name = "{0} stopped after {1} iterations")
+    @MethodSource("interruptions")
+    void resumedRunEndsWithTheUninterruptedWeights(String base, int stopAfter) throws Exception {
+        Recipe recipe = recipe(base);
+        Run reference = uninterrupted(recipe);
         assertEquals(EPOCHS * BATCHES, reference.graph.getIterationCount());
-        double moved = reference.graph.params().sub(freshGraph().params()).norm2Number().doubleValue();
+        double moved = reference.graph.params().sub(freshGraph(recipe).params()).norm2Number().doubleValue();
         assertTrue(moved > 1e-2, "training must move the weights for the comparison to mean anything: " + moved);
 
         Path checkpoint = dir.resolve("checkpoint.zip");
-        ComputationGraph graph = freshGraph();
+        ComputationGraph graph = freshGraph(recipe);
         Nd4j.getRandom().setSeed(SEED);
-        train(new Run(graph, recipe().averaging().create()), stopAfter, checkpoint);
+        train(new Run(graph, recipe.averaging().create()), stopAfter, checkpoint);
 
         Nd4j.getRandom().setSeed(-1); // what a new process would have
         TrainingCheckpoints.Resumed resumed = TrainingCheckpoints.load(checkpoint, network());
@@ -174,10 +193,11 @@ class ResumeTest {
     /** Guards the test itself: an unrestored generator (dropout masks) must make the runs differ. */
     @Test
     void withoutTheRandomStateTheRunsWouldDiffer() throws Exception {
-        Run reference = uninterrupted();
-        ComputationGraph graph = freshGraph();
+        Recipe recipe = recipe("repvgg");
+        Run reference = uninterrupted(recipe);
+        ComputationGraph graph = freshGraph(recipe);
         Nd4j.getRandom().setSeed(SEED + 1);
-        Run other = new Run(graph, recipe().averaging().create());
+        Run other = new Run(graph, recipe.averaging().create());
         train(other, Integer.MAX_VALUE, null);
         assertTrue(!Arrays.equals(reference.graph.params().toFloatVector(), other.graph.params().toFloatVector()));
     }
@@ -197,7 +217,7 @@ class ResumeTest {
 
     private Path savedCheckpoint() throws Exception {
         Path checkpoint = dir.resolve("good.zip");
-        ComputationGraph graph = freshGraph();
+        ComputationGraph graph = freshGraph(recipe("repvgg"));
         train(new Run(graph, Optional.empty()), 2, checkpoint);
         return checkpoint;
     }
@@ -228,7 +248,7 @@ class ResumeTest {
     @Test
     void aModelFileIsNotACheckpoint() throws Exception {
         Path model = dir.resolve("model.zip");
-        ModelFiles.save(freshGraph(), model, Map.of());
+        ModelFiles.save(freshGraph(recipe("repvgg")), model, Map.of());
         assertRefused(model, "not a RepZoo training checkpoint");
     }
 
@@ -244,7 +264,7 @@ class ResumeTest {
     @Test
     void savingReplacesTheCheckpointAtomically() throws Exception {
         Path checkpoint = savedCheckpoint();
-        ComputationGraph graph = freshGraph();
+        ComputationGraph graph = freshGraph(recipe("repvgg"));
         train(new Run(graph, Optional.empty()), 3, checkpoint);
         assertEquals(3, TrainingCheckpoints.load(checkpoint, network()).state().iteration());
         try (var files = Files.list(dir)) {

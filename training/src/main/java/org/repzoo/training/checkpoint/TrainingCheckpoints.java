@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.training.average.WeightAverage;
+import org.repzoo.training.schedule.PlateauDecay;
 import org.repzoo.zoo.checkpoint.AtomicFiles;
 
 /**
@@ -69,10 +70,12 @@ public final class TrainingCheckpoints {
      * would resume from (after an iteration completes).
      */
     public static TrainingState capture(String recipe, int epoch, int batchInEpoch, long iteration, long seed,
-                                        int[] dataOrder, Optional<WeightAverage> average) {
+                                        int[] dataOrder, Optional<WeightAverage> average,
+                                        Optional<PlateauDecay> plateau) {
         Random random = Nd4j.getRandom();
         return new TrainingState(recipe, epoch, batchInEpoch, iteration, seed, dataOrder, random.rootState(),
-                random.nodeState(), average.map(WeightAverage::updates).orElse(0L));
+                random.nodeState(), average.map(WeightAverage::updates).orElse(0L),
+                plateau.map(PlateauDecay::snapshot).orElse(null));
     }
 
     public static void save(Path file, ComputationGraph graph, TrainingState state, Optional<WeightAverage> average)

@@ -1,6 +1,7 @@
 package org.repzoo.training.checkpoint;
 
 import java.util.Objects;
+import org.repzoo.training.schedule.PlateauDecay;
 
 /**
  * Where a run stands, beside the weights: enough to continue exactly.
@@ -15,9 +16,12 @@ import java.util.Objects;
  * @param randomRootState   ND4J's generator state (dropout masks, random layers)
  * @param randomNodeState   ND4J's generator state, second word
  * @param averageUpdates    iterations folded into the weight average, or 0 when there is none
+ * @param plateau           VGG's plateau rule's position, or null when the schedule is not validation-driven (the
+ *                          current rate itself is in the saved configuration: {@code setLearningRate} writes it there)
  */
 public record TrainingState(String recipe, int epoch, int batchInEpoch, long iteration, long seed, int[] dataOrder,
-                            long randomRootState, long randomNodeState, long averageUpdates) {
+                            long randomRootState, long randomNodeState, long averageUpdates,
+                            PlateauDecay.Snapshot plateau) {
 
     public TrainingState {
         Objects.requireNonNull(recipe, "recipe");

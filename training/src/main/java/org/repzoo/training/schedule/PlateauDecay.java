@@ -26,6 +26,24 @@ public final class PlateauDecay {
         this.minDelta = minDelta;
     }
 
+    /**
+     * Where the rule stands, for a checkpoint: the current rate, the best accuracy (negative infinity before the
+     * first validation) and the epochs since it improved.
+     */
+    public record Snapshot(double learningRate, double best, int epochsWithoutImprovement) {
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot(learningRate, best, epochsWithoutImprovement);
+    }
+
+    /** Continues from a snapshot (the factor, patience and threshold come from the recipe, as at the start). */
+    public void restore(Snapshot snapshot) {
+        this.learningRate = snapshot.learningRate();
+        this.best = snapshot.best();
+        this.epochsWithoutImprovement = snapshot.epochsWithoutImprovement();
+    }
+
     /** Records one epoch's validation accuracy; returns the learning rate for the next epoch. */
     public double onValidation(double accuracy) {
         if (accuracy > best + minDelta) {

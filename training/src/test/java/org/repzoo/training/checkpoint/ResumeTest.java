@@ -133,8 +133,9 @@ class ResumeTest {
             }
             for (int b = run.batchInEpoch; b < BATCHES; b++) {
                 if (done == stopAfter) {
-                    TrainingCheckpoints.save(checkpoint, run.graph, TrainingCheckpoints.capture("repvgg", run.epoch,
-                            run.batchInEpoch, run.iteration, SEED, run.order, run.average), run.average);
+                    TrainingState state = TrainingCheckpoints.capture("repvgg", run.epoch, run.batchInEpoch,
+                            run.iteration, SEED, run.order, run.average, Optional.empty());
+                    TrainingCheckpoints.save(checkpoint, run.graph, state, run.average);
                     return;
                 }
                 int[] rows = Arrays.copyOfRange(run.order, b * BATCH, (b + 1) * BATCH);

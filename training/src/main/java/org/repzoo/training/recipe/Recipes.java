@@ -29,12 +29,13 @@ public final class Recipes {
     /**
      * Szegedy et al. 2015, section 6: momentum 0.9, learning rate decreased by 4% every 8 epochs, auxiliary losses
      * weighted 0.3, Polyak averaging for the final model, patches of 8%..100% of the area with aspect ratio in
-     * [3/4, 4/3], photometric distortions. Not in the paper (BVLC's Caffe reproduction {@code quick_solver}): base lr
-     * 0.01, weight decay 2e-4, batch 32, 60 epochs (2.4M iterations).
+     * [3/4, 4/3], photometric distortions. Not in the paper (BVLC's Caffe reproduction, {@code solver.prototxt}, whose
+     * step of 0.96 every 320K iterations at batch 32 is the paper's 4% every 8 epochs): base lr 0.01, weight decay
+     * 2e-4, batch 32, 250 epochs (10M iterations).
      */
     public static final Recipe GOOGLENET = new Recipe("googlenet",
-            "Szegedy et al. 2015, sec. 6; lr, weight decay, batch, epochs from BVLC googlenet quick_solver",
-            Optimizer.sgdMomentum(0.9), 0.01, 32, 32, LrScaling.NONE, 60, LrSchedule.everyEpochs(8, 0.96), 0,
+            "Szegedy et al. 2015, sec. 6; lr, weight decay, batch, epochs from BVLC googlenet solver.prototxt",
+            Optimizer.sgdMomentum(0.9), 0.01, 32, 32, LrScaling.NONE, 250, LrSchedule.everyEpochs(8, 0.96), 0,
             2e-4, DecayScope.WEIGHTS_AND_BIASES, 0, 0.3, Averaging.uniform(), 0, 0.4,
             Augmentation.randomResized(224, 0.08, Colour.PHOTOMETRIC));
 

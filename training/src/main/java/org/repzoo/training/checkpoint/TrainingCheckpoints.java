@@ -27,6 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.training.average.WeightAverage;
+import org.repzoo.training.recipe.Recipe;
 import org.repzoo.training.schedule.PlateauDecay;
 import org.repzoo.zoo.checkpoint.AtomicFiles;
 
@@ -69,7 +70,7 @@ public final class TrainingCheckpoints {
      * Captures the current position of a run. ND4J's random state is read here, so call it at the point the run
      * would resume from (after an iteration completes).
      */
-    public static TrainingState capture(String recipe, int epoch, int batchInEpoch, long iteration, long seed,
+    public static TrainingState capture(Recipe recipe, int epoch, int batchInEpoch, long iteration, long seed,
                                         int[] dataOrder, Optional<WeightAverage> average,
                                         Optional<PlateauDecay> plateau) {
         Random random = Nd4j.getRandom();

@@ -1,12 +1,14 @@
 package org.repzoo.training.checkpoint;
 
 import java.util.Objects;
+import org.repzoo.training.recipe.Recipe;
 import org.repzoo.training.schedule.PlateauDecay;
 
 /**
  * Where a run stands, beside the weights: enough to continue exactly.
  *
- * @param recipe            the recipe's name (a resume with another recipe is refused by the caller)
+ * @param recipe            the recipe the run trains with, overrides included, so a resume continues with the same
+ *                          epochs, batch size, averaging and augmentation whatever the command line says
  * @param epoch             the epoch in progress, from 0
  * @param batchInEpoch      batches of that epoch already trained
  * @param iteration         batches trained since the start
@@ -19,7 +21,7 @@ import org.repzoo.training.schedule.PlateauDecay;
  * @param plateau           VGG's plateau rule's position, or null when the schedule is not validation-driven (the
  *                          current rate itself is in the saved configuration: {@code setLearningRate} writes it there)
  */
-public record TrainingState(String recipe, int epoch, int batchInEpoch, long iteration, long seed, int[] dataOrder,
+public record TrainingState(Recipe recipe, int epoch, int batchInEpoch, long iteration, long seed, int[] dataOrder,
                             long randomRootState, long randomNodeState, long averageUpdates,
                             PlateauDecay.Snapshot plateau) {
 

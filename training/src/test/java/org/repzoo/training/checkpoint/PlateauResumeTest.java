@@ -49,7 +49,7 @@ class PlateauResumeTest {
         assertEquals(0.001, graph.getLearningRate(TinyGraphs.CONV), 1e-15);
 
         Path checkpoint = dir.resolve("vgg.zip");
-        TrainingCheckpoints.save(checkpoint, graph, TrainingCheckpoints.capture(vgg.name(), 1, 0, 1, 7,
+        TrainingCheckpoints.save(checkpoint, graph, TrainingCheckpoints.capture(vgg, 1, 0, 1, 7,
                 DataOrder.permutation(7, 1, 4), Optional.empty(), Optional.of(plateau)), Optional.empty());
         graph.fit(new INDArray[] {x}, new INDArray[] {y});
         double next = plateau.onValidation(0.45);

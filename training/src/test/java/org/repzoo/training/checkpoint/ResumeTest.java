@@ -102,6 +102,7 @@ class ResumeTest {
 
     /** Mutable position of a test run (the engine that will own this loop is not written yet). */
     private static final class Run {
+        final Recipe recipe;
         final ComputationGraph graph;
         final Optional<WeightAverage> average;
         int epoch;
@@ -109,13 +110,14 @@ class ResumeTest {
         long iteration;
         int[] order;
 
-        Run(ComputationGraph graph, Optional<WeightAverage> average) {
+        Run(Recipe recipe, ComputationGraph graph, Optional<WeightAverage> average) {
+            this.recipe = recipe;
             this.graph = graph;
             this.average = average;
         }
 
         Run(TrainingCheckpoints.Resumed resumed) {
-            this(resumed.graph(), resumed.average());
+            this(resumed.state().recipe(), resumed.graph(), resumed.average());
             TrainingState state = resumed.state();
             epoch = state.epoch();
             batchInEpoch = state.batchInEpoch();
@@ -133,7 +135,7 @@ class ResumeTest {
             }
             for (int b = run.batchInEpoch; b < BATCHES; b++) {
                 if (done == stopAfter) {
-                    TrainingState state = TrainingCheckpoints.capture("repvgg", run.epoch, run.batchInEpoch,
+                    TrainingState state = TrainingCheckpoints.capture(run.recipe, run.epoch, run.batchInEpoch,
                             run.iteration, SEED, run.order, run.average, Optional.empty());
                     TrainingCheckpoints.save(checkpoint, run.graph, state, run.average);
                     return;
@@ -156,7 +158,7 @@ class ResumeTest {
     private static Run uninterrupted(Recipe recipe) throws Exception {
         ComputationGraph graph = freshGraph(recipe);
         Nd4j.getRandom().setSeed(SEED);
-        Run run = new Run(graph, recipe.averaging().create());
+        Run run = new Run(recipe, graph, recipe.averaging().create());
         train(run, Integer.MAX_VALUE, null);
         return run;
     }
@@ -173,11 +175,12 @@ class ResumeTest {
         Path checkpoint = dir.resolve("checkpoint.zip");
         ComputationGraph graph = freshGraph(recipe);
         Nd4j.getRandom().setSeed(SEED);
-        train(new Run(graph, recipe.averaging().create()), stopAfter, checkpoint);
+        train(new Run(recipe, graph, recipe.averaging().create()), stopAfter, checkpoint);
 
         Nd4j.getRandom().setSeed(-1); // what a new process would have
         TrainingCheckpoints.Resumed resumed = TrainingCheckpoints.load(checkpoint, network());
         assertEquals(stopAfter, resumed.state().iteration());
+        assertEquals(recipe, resumed.state().recipe());
         assertEquals(stopAfter, resumed.graph().getIterationCount());
         Run continued = new Run(resumed);
         train(continued, Integer.MAX_VALUE, null);
@@ -198,7 +201,7 @@ class ResumeTest {
         Run reference = uninterrupted(recipe);
         ComputationGraph graph = freshGraph(recipe);
         Nd4j.getRandom().setSeed(SEED + 1);
-        Run other = new Run(graph, recipe.averaging().create());
+        Run other = new Run(recipe, graph, recipe.averaging().create());
         train(other, Integer.MAX_VALUE, null);
         assertTrue(!Arrays.equals(reference.graph.params().toFloatVector(), other.graph.params().toFloatVector()));
     }
@@ -218,8 +221,8 @@ class ResumeTest {
 
     private Path savedCheckpoint() throws Exception {
         Path checkpoint = dir.resolve("good.zip");
-        ComputationGraph graph = freshGraph(recipe("repvgg"));
-        train(new Run(graph, Optional.empty()), 2, checkpoint);
+        Recipe recipe = recipe("repvgg");
+        train(new Run(recipe, freshGraph(recipe), Optional.empty()), 2, checkpoint);
         return checkpoint;
     }
 
@@ -265,8 +268,8 @@ class ResumeTest {
     @Test
     void savingReplacesTheCheckpointAtomically() throws Exception {
         Path checkpoint = savedCheckpoint();
-        ComputationGraph graph = freshGraph(recipe("repvgg"));
-        train(new Run(graph, Optional.empty()), 3, checkpoint);
+        Recipe recipe = recipe("repvgg");
+        train(new Run(recipe, freshGraph(recipe), Optional.empty()), 3, checkpoint);
         assertEquals(3, TrainingCheckpoints.load(checkpoint, network()).state().iteration());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file left beside the checkpoint");

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Writes the golden facts of the reference implementations that RepZoo's zoo tests compare against.
 
-For every torchvision architecture that RepZoo registers, and for RepVGG variants written out from the official
-repository (repvgg_reference.py; a subset covering every width rule, groups and both forms): the state_dict keys with their shapes,
-the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (counted with
+For every torchvision architecture that RepZoo registers, for RepVGG variants written out from the official
+repository (repvgg_reference.py; a subset covering every width rule, groups and both forms), and for timm's
+Inception-v4, Inception-ResNet-v2 and legacy Xception written out from timm's source (timm_reference.py): the
+state_dict keys with their shapes, the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (counted with
 forward hooks, so the figure is independent of RepZoo's own counter).
 
 Run with Debian's PyTorch (apt-get install python3-torch python3-torchvision):
@@ -18,6 +19,7 @@ import torchvision
 from torchvision import models
 
 import repvgg_reference
+import timm_reference
 
 NAMES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
@@ -25,6 +27,7 @@ NAMES = [
     "wide_resnet50_2", "wide_resnet101_2",
 ]
 REPVGG = ["a0", "a2", "b1g4", "b2g4"]
+TIMM = ["inception_v4", "inception_resnet_v2", "xception"]
 
 
 def multiply_adds(model, size):
@@ -53,6 +56,7 @@ def main(out_path):
     for variant in REPVGG:
         builders.append(("repvgg_" + variant, lambda v=variant: repvgg_reference.build(v)))
         builders.append(("repvgg_" + variant + "_deploy", lambda v=variant: repvgg_reference.build(v, deploy=True)))
+    builders += [(name, timm_reference.MODELS[name]) for name in TIMM]
     for name, build in builders:
         model = build()
         state = model.state_dict()

@@ -4,7 +4,8 @@
 Each model gets the weights of hashed_weights.tensor (which the Java tests regenerate bit for bit), eval mode,
 and the hashed input "input" of shape [2, 3, 224, 224]; the logits go to the fixture. torchvision builds the
 models it has; the paper-only ones (VGG A-LRN and C, Network-in-Network) are written out below from their papers,
-with RepZoo's vertex names as module names.
+with RepZoo's vertex names as module names; timm's Inception-v4, Inception-ResNet-v2 and legacy Xception come from
+timm_reference.py (timm's module names). Every model runs at 224x224, the 299x299 ones included.
 
     apt-get install python3-torch python3-torchvision
     /usr/bin/python3 tools/reference/parity_fixtures.py zoo/src/test/resources/parity/logits.json
@@ -16,6 +17,7 @@ import torch
 from torch import nn
 from torchvision import models
 
+import timm_reference
 from hashed_weights import tensor
 
 TORCHVISION = ["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
@@ -84,6 +86,7 @@ def main(out_path):
     fixtures = {"batch": BATCH, "input": [3, 224, 224], "torch": torch.__version__, "models": {}}
     builders = {name: (lambda n=name: models.get_model(n)) for name in TORCHVISION}
     builders.update({name: (lambda m=m: m) for name, m in paper_models().items()})
+    builders.update(timm_reference.MODELS)
     for name, build in builders.items():
         model = build().eval()
         state = {k: torch.from_numpy(tensor(k, tuple(v.shape))) if v.is_floating_point() else v

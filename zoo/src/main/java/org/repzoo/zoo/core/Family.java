@@ -5,7 +5,9 @@ public enum Family {
     VGG("VGG"),
     NIN("Network-in-Network"),
     RESNET("ResNet"),
-    REPVGG("RepVGG");
+    REPVGG("RepVGG"),
+    INCEPTION_V4("Inception-v4 / Inception-ResNet"),
+    XCEPTION("Xception");
 
     private final String displayName;
 

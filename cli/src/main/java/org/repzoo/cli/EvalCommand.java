@@ -190,8 +190,14 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The model's preset with the command line's overrides. */
     private EvalPreset preset(EvalPreset base) {
-        EvalPreset.Interpolation filter = interpolation == null ? base.interpolation()
-                : EvalPreset.Interpolation.valueOf(interpolation.toUpperCase(Locale.ROOT));
+        EvalPreset.Interpolation filter = base.interpolation();
+        if (interpolation != null) {
+            try {
+                filter = EvalPreset.Interpolation.valueOf(interpolation.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--interpolation must be bilinear or bicubic, got " + interpolation);
+            }
+        }
         int cropSize = crop > 0 ? crop : base.cropSize();
         int resizeSize = resize > 0 ? resize : Math.max(base.resizeSize(), cropSize);
         return new EvalPreset(resizeSize, cropSize, filter, base.mean(), base.std(), base.channelOrder(), base.scale());
@@ -219,7 +225,7 @@ final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "data: %s %s, %d classes, %s%n", setup.dataset().kind(), setup.dataset().location(),
                 setup.dataset().classNames().size(), setup.selection());
         out.printf(Locale.ROOT, "speed: %.2f images/s, %.1f views/s; model %.1f s, waiting for input %.2f s (%.1f%% of "
-                        + "model time), %d workers%n", result.imagesPerSecond(), result.viewsPerSecond(),
+                        + "model time), %d decoding worker(s)%n", result.imagesPerSecond(), result.viewsPerSecond(),
                 result.timings().model(), result.timings().waiting(), 100 * result.timings().overhead(),
                 setup.options().workers());
         if (result.badInputCount() > 0) {

@@ -115,6 +115,10 @@ public final class Evaluation {
             }
             accuracies.add(new Accuracy(datasetClasses));
         }
+        if (setup.protocols().stream().anyMatch(Protocol::needsFullyConvolutional)) {
+            // Built before the clock starts, so that the conversion is not counted as model time.
+            setup.members().forEach(Member::fullyConvolutional);
+        }
     }
 
     private static String describe(EvalPreset preset) {

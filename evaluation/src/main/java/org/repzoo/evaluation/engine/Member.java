@@ -31,11 +31,15 @@ public final class Member {
      * @param architecture the registered architecture, or null when unknown
      */
     public Member(String name, String architecture, ComputationGraph classifier, EvalPreset preset) {
+        this(name, architecture, classifier, preset, classes(classifier, preset));
+    }
+
+    private Member(String name, String architecture, ComputationGraph classifier, EvalPreset preset, int classes) {
         this.name = name;
         this.architecture = architecture;
         this.classifier = classifier;
         this.preset = preset;
-        this.classes = classes(classifier, preset);
+        this.classes = classes;
     }
 
     /**
@@ -58,7 +62,7 @@ public final class Member {
 
     /** The same model with another preset (e.g. another interpolation). */
     public Member withPreset(EvalPreset newPreset) {
-        return new Member(name, architecture, classifier, newPreset);
+        return newPreset.equals(preset) ? this : new Member(name, architecture, classifier, newPreset, classes);
     }
 
     /** Number of classes, found by running one blank image of the crop size (this also checks the size runs). */

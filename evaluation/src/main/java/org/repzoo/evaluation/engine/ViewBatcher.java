@@ -84,11 +84,11 @@ final class ViewBatcher {
             INDArray out = graph.output(false, input)[0];
             float[] logits = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
             modelNanos += System.nanoTime() - ready;
-            int classes = (int) out.size(1);
             if (out.rank() != 2 || out.size(0) != slots.size()) {
                 throw new IllegalStateException("model " + member.name() + " returned shape "
                         + java.util.Arrays.toString(out.shape()) + " for " + slots.size() + " views");
             }
+            int classes = (int) out.size(1);
             for (int i = 0; i < slots.size(); i++) {
                 Slot slot = slots.get(i);
                 System.arraycopy(logits, i * classes, slot.image().logits[m], slot.view() * classes, classes);

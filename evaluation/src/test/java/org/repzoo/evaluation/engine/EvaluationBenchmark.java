@@ -51,8 +51,9 @@ class EvaluationBenchmark {
         rows.add(String.format(Locale.ROOT, "threads %s, %d processors, load average %.2f before the run",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default"), Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-        rows.add("| model | protocol | views/image | images | images/s | views/s | model s | waiting s | overhead |");
-        rows.add("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        rows.add("| model | protocol | views/image | images | images/s | views/s | model s | waiting s | overhead |"
+                + " batching s |");
+        rows.add("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String name : System.getProperty("repzoo.bench.models", "resnet50,vgg16").split(",")) {
             ModelEntry entry = Zoo.registry().get(name);
             ComputationGraph graph = entry.init();
@@ -69,9 +70,10 @@ class EvaluationBenchmark {
                 }
                 EvaluationResult result = run(member, data, names[i], IMAGES[i] * scale);
                 Timings t = result.timings();
-                String row = String.format(Locale.ROOT, "| %s | %s | %d | %d | %.3g | %.3g | %.1f | %.2f | %.1f%% |",
+                String row = String.format(Locale.ROOT, "| %s | %s | %d | %d | %.3g | %.3g | %.1f | %.2f | %.1f%% | %.2f |",
                         name, names[i].text(), result.results().get(0).protocol().viewsPerImage(), result.images(),
-                        result.imagesPerSecond(), result.viewsPerSecond(), t.model(), t.waiting(), 100 * t.overhead());
+                        result.imagesPerSecond(), result.viewsPerSecond(), t.model(), t.waiting(), 100 * t.overhead(),
+                        t.batching());
                 rows.add(row);
                 System.out.println(row);
             }

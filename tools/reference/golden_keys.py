@@ -2,10 +2,11 @@
 """Writes the golden facts of the reference implementations that RepZoo's zoo tests compare against.
 
 For every torchvision architecture that RepZoo registers, for timm's SE-ResNets written out in se_resnet_reference.py,
+for timm's Inception-v4, Inception-ResNet-v2 and legacy Xception written out from timm's source (timm_reference.py),
 for RepVGG variants written out from the official repository (repvgg_reference.py; a subset covering every width
 rule, groups, SE and both forms) and for the paper's GoogLeNet (googlenet_paper.py): the state_dict keys with their
-shapes, the parameter count, and the multiply-adds of every Conv2d/Linear at the default input, auxiliary classifiers
-included (counted with forward hooks, so the figure is independent of RepZoo's own counter).
+shapes, the parameter count, and the multiply-adds of every Conv2d/Linear at the default input (224 for timm's),
+auxiliary classifiers included (counted with forward hooks, so the figure is independent of RepZoo's own counter).
 
 Run with Debian's PyTorch (apt-get install python3-torch python3-torchvision):
     /usr/bin/python3 tools/reference/golden_keys.py zoo/src/test/resources/golden/torchvision.json
@@ -21,6 +22,7 @@ from torchvision import models
 import repvgg_reference
 from googlenet_paper import PaperGoogLeNet
 import se_resnet_reference
+import timm_reference
 
 NAMES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
@@ -30,6 +32,7 @@ NAMES = [
     "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
 ]
 REPVGG = ["a0", "a2", "b1g4", "b2g4", "d2se"]
+TIMM = ["inception_v4", "inception_resnet_v2", "xception"]
 INPUT_SIZE = {"inception_v3": 299, "repvgg_d2se": 320, "repvgg_d2se_deploy": 320}  # every other model: 224
 
 
@@ -64,6 +67,7 @@ def main(out_path):
     for variant in REPVGG:
         builders.append(("repvgg_" + variant, lambda v=variant: repvgg_reference.build(v)))
         builders.append(("repvgg_" + variant + "_deploy", lambda v=variant: repvgg_reference.build(v, deploy=True)))
+    builders += [(name, timm_reference.MODELS[name]) for name in TIMM]
     for name, build in builders:
         model = build()
         state = model.state_dict()

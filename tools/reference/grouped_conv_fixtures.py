@@ -22,6 +22,9 @@ CASES = [
     ("g8_k1_bias", 1, 16, 16, 4, 4, (1, 1), 1, (0, 0), 8, True),
     ("depthwise_g6_x2_k3_p1_bias", 2, 6, 12, 5, 5, (3, 3), 1, (1, 1), 6, True),
     ("g2_k1x3_p0x1_s2", 1, 4, 4, 5, 6, (1, 3), 2, (0, 1), 2, True),
+    # one channel per group: Xception's depthwise convolution, run as one libnd4j depthwise_conv2d call
+    ("depthwise_g8_k3_s2_p1", 2, 8, 8, 7, 6, (3, 3), 2, (1, 1), 8, False),
+    ("depthwise_g5_k3_p1_bias", 1, 5, 5, 5, 5, (3, 3), 1, (1, 1), 5, True),
 ]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 MASK = np.uint64(0xFFFFFFFF)
 RESIDUAL_BRANCH_BN = re.compile(r"\.bn[23]\.weight$")
 REPVGG_BRANCH_BN = re.compile(r"\.rbr_(dense|1x1)\.bn\.weight$|\.rbr_identity\.weight$")
+XCEPTION_BRANCH_BN = re.compile(r"^block\d+\.rep\.\d+\.weight$")
 
 
 def uniform(key, count):
@@ -36,6 +37,8 @@ def tensor(key, shape):
         x = 0.1 + 0.05 * v  # small, as in trained ResNets: keeps the residual stream from doubling every block
     elif REPVGG_BRANCH_BN.search(key):
         x = 0.4 + 0.1 * v  # RepVGG sums up to three branches: keeps each block's gain near 1
+    elif XCEPTION_BRANCH_BN.search(key):
+        x = 0.5 + 0.1 * v  # Xception's separable conv doubles the scale: keeps the residual stream from exploding
     elif key.endswith("weight") and len(shape) == 1:
         x = 1.0 + 0.2 * v
     elif key.endswith("weight"):

@@ -6,7 +6,8 @@ and the hashed input "input" of shape [2, 3, 224, 224] (299x299 for Inception v3
 go to the fixture. torchvision builds the models it has (GoogLeNet also with transform_input, an entry naming its
 "arch" and option); the paper-only ones (VGG A-LRN and C, Network-in-Network) are written out below from their
 papers, and the paper's GoogLeNet in googlenet_paper.py, with RepZoo's vertex names as module names; timm's
-SE-ResNets come from se_resnet_reference.py and RepVGG-D2se (both forms) from repvgg_reference.py.
+SE-ResNets come from se_resnet_reference.py, RepVGG-D2se (both forms) from repvgg_reference.py, and timm's
+Inception-v4, Inception-ResNet-v2 and legacy Xception from timm_reference.py (at 224x224).
 
     apt-get install python3-torch python3-torchvision
     /usr/bin/python3 tools/reference/parity_fixtures.py zoo/src/test/resources/parity/logits.json
@@ -21,6 +22,7 @@ from torchvision import models
 from googlenet_paper import PaperGoogLeNet
 import repvgg_reference
 import se_resnet_reference
+import timm_reference
 from hashed_weights import tensor
 
 TORCHVISION = ["vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn", "vgg19_bn",
@@ -100,6 +102,7 @@ def main(out_path):
     builders.update({name: (lambda n=name: se_resnet_reference.build(n)) for name in se_resnet_reference.VARIANTS})
     builders["repvgg_d2se"] = lambda: repvgg_reference.build("d2se")
     builders["repvgg_d2se_deploy"] = lambda: repvgg_reference.build("d2se", deploy=True)
+    builders.update(timm_reference.MODELS)
     for name, build in builders.items():
         size = input_size(name)
         x = torch.from_numpy(tensor("input", (BATCH, 3, size, size)))

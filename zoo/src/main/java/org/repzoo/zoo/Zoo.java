@@ -9,10 +9,12 @@ import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelRegistry;
 import org.repzoo.zoo.core.ModelFiles;
 import org.repzoo.zoo.inception.InceptionModels;
+import org.repzoo.zoo.inception.InceptionV4Models;
 import org.repzoo.zoo.nin.NinModels;
 import org.repzoo.zoo.repvgg.RepVggModels;
 import org.repzoo.zoo.resnet.ResNetModels;
 import org.repzoo.zoo.vgg.VggModels;
+import org.repzoo.zoo.xception.XceptionModels;
 
 /**
  * RepZoo's entry point as a library: the registry of every model, and loading of saved graphs with oneDNN on.
@@ -33,6 +35,8 @@ public final class Zoo {
             all.addAll(ResNetModels.entries());
             all.addAll(RepVggModels.entries());
             all.addAll(InceptionModels.entries());
+            all.addAll(InceptionV4Models.entries());
+            all.addAll(XceptionModels.entries());
             return new ModelRegistry(all);
         }
     }

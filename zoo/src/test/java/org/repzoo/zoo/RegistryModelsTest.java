@@ -34,7 +34,7 @@ import org.repzoo.zoo.core.WeightKeys;
 /** Every registered model, checked the same way (timm's tests/test_models.py is the model for this suite). */
 class RegistryModelsTest {
 
-    /** Small enough to be quick, large enough for every family's strides and pools. */
+    /** Small enough to be quick; a net whose valid convolutions and pools need more gets {@link #smallInput}. */
     private static final InputShape SMALL = InputShape.of(3, 64, 64);
     private static final int CLASSES = 10;
 

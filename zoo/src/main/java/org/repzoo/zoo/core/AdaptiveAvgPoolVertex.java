@@ -1,10 +1,7 @@
 package org.repzoo.zoo.core;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -17,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Runtime of {@link AdaptiveAvgPool}. Pooling is linear, so it is one matrix product with a fixed
  * [H*W, outH*outW] averaging matrix: exact for every input size, and its transpose gives the backward pass.
  */
-final class AdaptiveAvgPoolVertex extends BaseGraphVertex {
+final class AdaptiveAvgPoolVertex extends ParameterFreeVertex {
 
     private final int outHeight;
     private final int outWidth;
@@ -26,19 +23,9 @@ final class AdaptiveAvgPoolVertex extends BaseGraphVertex {
     private int pooledWidth = -1;
 
     AdaptiveAvgPoolVertex(ComputationGraph graph, String name, int index, int outHeight, int outWidth, DataType dataType) {
-        super(graph, name, index, null, null, dataType);
+        super(graph, name, index, dataType);
         this.outHeight = outHeight;
         this.outWidth = outWidth;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -105,18 +92,6 @@ final class AdaptiveAvgPoolVertex extends BaseGraphVertex {
         pooledHeight = h;
         pooledWidth = w;
         return pooling;
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException("AdaptiveAvgPool " + vertexName + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -1,10 +1,7 @@
 package org.repzoo.zoo.core;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -16,7 +13,7 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Runtime of {@link ChannelAffine}: broadcast multiply and add along the channel axis; the gradient is eps * scale. */
-final class ChannelAffineVertex extends BaseGraphVertex {
+final class ChannelAffineVertex extends ParameterFreeVertex {
 
     private final double[] scaleValues;
     private final double[] shiftValues;
@@ -24,19 +21,9 @@ final class ChannelAffineVertex extends BaseGraphVertex {
     private INDArray shift;
 
     ChannelAffineVertex(ComputationGraph graph, String name, int index, double[] scale, double[] shift, DataType dataType) {
-        super(graph, name, index, null, null, dataType);
+        super(graph, name, index, dataType);
         this.scaleValues = scale.clone();
         this.shiftValues = shift.clone();
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -66,18 +53,6 @@ final class ChannelAffineVertex extends BaseGraphVertex {
             scale = Nd4j.createFromArray(scaleValues).castTo(dataType);
             shift = Nd4j.createFromArray(shiftValues).castTo(dataType);
         }
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException("ChannelAffine " + vertexName + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -1,10 +1,7 @@
 package org.repzoo.zoo.core;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -21,23 +18,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Workspaces: the output is created in {@link ArrayType#ACTIVATIONS}, both gradients in
  * {@link ArrayType#ACTIVATION_GRAD}; nothing else is allocated.
  */
-final class ChannelScaleVertex extends BaseGraphVertex {
+final class ChannelScaleVertex extends ParameterFreeVertex {
 
     private static final int[] BATCH_AND_CHANNEL = {0, 1};
     private static final int[] SPATIAL = {2, 3};
 
     ChannelScaleVertex(ComputationGraph graph, String name, int index, DataType dataType) {
-        super(graph, name, index, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
+        super(graph, name, index, dataType);
     }
 
     @Override
@@ -74,18 +61,6 @@ final class ChannelScaleVertex extends BaseGraphVertex {
                     + java.util.Arrays.toString(s.shape()) + " for an activation of shape " + java.util.Arrays.toString(x.shape()));
         }
         return s.rank() == 2 ? s : s.reshape(s.size(0), s.size(1));
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalStateException("ChannelScale " + vertexName + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
-        return maskArrays == null || maskArrays.length == 0 ? null : new Pair<>(maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -7,7 +7,9 @@ public enum Family {
     RESNET("ResNet"),
     REPVGG("RepVGG"),
     GOOGLENET("GoogLeNet"),
-    INCEPTION("Inception");
+    INCEPTION("Inception"),
+    INCEPTION_V4("Inception-v4 / Inception-ResNet"),
+    XCEPTION("Xception");
 
     private final String displayName;
 

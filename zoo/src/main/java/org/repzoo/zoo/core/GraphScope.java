@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -283,6 +284,11 @@ public final class GraphScope {
             }
         }
         return addVertex(local, new ElementWiseVertex(ElementWiseVertex.Op.Add), first, inputs);
+    }
+
+    /** {@code x * factor}, e.g. Inception-ResNet's residual scaling ({@code out * self.scale + x}). */
+    public String scale(String local, String input, double factor) {
+        return addVertex(local, new ScaleVertex(factor), shape(input), input);
     }
 
     public String concat(String local, String... inputs) {

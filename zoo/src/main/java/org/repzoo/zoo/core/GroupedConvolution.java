@@ -23,8 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * PyTorch's {@code nn.Conv2d(in, out, k, stride, padding, groups=g)}, which DL4J's {@link ConvolutionLayer} lacks:
- * ResNeXt's 32 and 64 groups (Xie et al., "Aggregated Residual Transformations for Deep Neural Networks", 2017) and
- * RepVGG's g2/g4 variants (Ding et al., 2021). Input and output channels are split into {@code groups} equal parts and
+ * ResNeXt's 32 and 64 groups (Xie et al., "Aggregated Residual Transformations for Deep Neural Networks", 2017),
+ * RepVGG's g2/g4 variants (Ding et al., 2021) and Xception's depthwise convolutions (groups = channels, Chollet 2017). Input and output channels are split into {@code groups} equal parts and
  * part {@code i} of the output sees only part {@code i} of the input.
  *
  * <p>One weight parameter {@code W} of PyTorch's shape {@code [out, in/groups, kH, kW]} (and an optional bias
@@ -135,7 +135,7 @@ public final class GroupedConvolution extends ConvolutionLayer {
         long parameters = initializer().numParams(this);
         long updaterState = getIUpdater() == null ? 0 : getIUpdater().stateSize(parameters);
         GroupedConvolutionLayer.Plan plan = GroupedConvolutionLayer.plan(nIn, nOut, groups);
-        long blockLength = plan.groupsPerCall() == 1 ? 0
+        long blockLength = plan.groupsPerCall() == 1 || plan.depthwise() ? 0
                 : plan.outChannelsPerCall() * plan.inChannelsPerCall() * kernelSize[0] * kernelSize[1];
         long inferenceFixed = blockLength * plan.calls();
         long preActivation = getActivationFn() instanceof ActivationIdentity ? 0 : output.arrayElementsPerExample();

@@ -34,6 +34,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * other groups of its call. Backward takes the diagonal blocks of the call's dense weight gradient. The plan depends on
  * the channel counts only; it was chosen from the measurements in {@code docs/GROUPED_CONVOLUTION.md}.
  *
+ * <p>A depthwise convolution (one input and one output channel per group, as in Xception's and MobileNet's separable
+ * convolutions) is one call of libnd4j's {@code depthwise_conv2d}/{@code depthwise_conv2d_bp} instead. oneDNN takes
+ * that op only with its weight format 0, {@code [kH, kW, C, 1]} (with format 1, {@code [1, C, kH, kW]}, which is
+ * PyTorch's {@code [C, 1, kH, kW]} in C order, libnd4j falls back to a generic loop, measured 10-30 times slower), so
+ * the weight is copied into that layout for each call and the weight gradient copied back: C x kH x kW values, nothing
+ * next to the activations. Measurements in {@code docs/SEPARABLE_CONVOLUTION.md}.
+ *
  * <p>Workspaces: the output is created in {@link ArrayType#ACTIVATIONS}, the input gradient in
  * {@link ArrayType#ACTIVATION_GRAD}, scratch arrays in the working-memory workspaces; the block-diagonal weights are
  * kept out of any workspace and reused (their off-diagonal zeros never change).
@@ -49,9 +56,13 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
 
     private static final int NCHW = 0;
     private static final int WEIGHTS_OUT_IN_KH_KW = 1;
+    private static final int WEIGHTS_KH_KW_IN_MULTIPLIER = 0;
 
     private Plan plan;
     private INDArray[] blockWeights;
+    /** A depthwise layer's weight and weight gradient in libnd4j's [kH, kW, C, 1] layout, reused across calls. */
+    private INDArray depthwiseKernel;
+    private INDArray depthwiseKernelGradient;
 
     GroupedConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -59,8 +70,8 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
         this.plan = plan(layer.getNIn(), layer.getNOut(), layer.getGroups());
     }
 
-    /** How the groups are split into calls. */
-    record Plan(int groups, int groupsPerCall, long inChannelsPerGroup, long outChannelsPerGroup) {
+    /** How the groups are split into calls; {@code depthwise}: one libnd4j depthwise call for all groups. */
+    record Plan(int groups, int groupsPerCall, long inChannelsPerGroup, long outChannelsPerGroup, boolean depthwise) {
 
         int calls() {
             return groups / groupsPerCall;
@@ -82,20 +93,23 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
     static Plan plan(long inChannels, long outChannels, int groups) {
         long in = inChannels / groups;
         long out = outChannels / groups;
+        if (in == 1 && out == 1 && groups > 1) {
+            return new Plan(groups, groups, in, out, true);
+        }
         for (int perCall = 1; perCall < groups; perCall++) {
             if (groups % perCall == 0 && Math.min(in, out) * perCall >= MIN_CHANNELS_PER_CALL) {
-                return new Plan(groups, perCall, in, out);
+                return new Plan(groups, perCall, in, out, false);
             }
         }
-        return new Plan(groups, groups, in, out);
+        return new Plan(groups, groups, in, out, false);
     }
 
-    /** Overrides the plan; for the benchmark that compares formulations. */
+    /** Overrides the plan (block-diagonal calls, also for a depthwise layer); for the benchmarks and tests. */
     void groupsPerCall(int groupsPerCall) {
         if (groupsPerCall < 1 || plan.groups() % groupsPerCall != 0) {
             throw new IllegalArgumentException(groupsPerCall + " does not divide " + plan.groups() + " groups");
         }
-        plan = new Plan(plan.groups(), groupsPerCall, plan.inChannelsPerGroup(), plan.outChannelsPerGroup());
+        plan = new Plan(plan.groups(), groupsPerCall, plan.inChannelsPerGroup(), plan.outChannelsPerGroup(), false);
         blockWeights = null;
     }
 
@@ -139,8 +153,16 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
         int[] outSize = outputSize(x);
         INDArray z = workspaceMgr.createUninitialized(outputType, dataType,
                 new long[] {x.size(0), layerConf().getNOut(), outSize[0], outSize[1]}, 'c');
+        if (plan.depthwise()) {
+            INDArray kernel = depthwiseKernel(weights);
+            INDArray[] inputs = bias == null ? new INDArray[] {x, kernel} : new INDArray[] {x, kernel, bias};
+            Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d")
+                    .addIntegerArguments(intArguments(WEIGHTS_KH_KW_IN_MULTIPLIER)).addInputs(inputs).addOutputs(z).build());
+            return z;
+        }
         for (int call = 0; call < plan.calls(); call++) {
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addIntegerArguments(intArguments());
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
+                    .addIntegerArguments(intArguments(WEIGHTS_OUT_IN_KH_KW));
             INDArray callInput = channels(x, call, plan.inChannelsPerCall());
             INDArray callWeights = callWeights(weights, call);
             if (bias == null) {
@@ -170,6 +192,19 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
         INDArray weightGradient = gradientViews.get(GroupedConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGradient = gradientViews.get(GroupedConvolutionParamInitializer.BIAS_KEY);
         INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        if (plan.depthwise()) {
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("depthwise_conv2d_bp")
+                    .addIntegerArguments(intArguments(WEIGHTS_KH_KW_IN_MULTIPLIER));
+            INDArray kernel = depthwiseKernel(weights);
+            if (bias == null) {
+                op.addInputs(x, kernel, delta).addOutputs(inputGradient, depthwiseKernelGradient);
+            } else {
+                op.addInputs(x, kernel, bias, delta).addOutputs(inputGradient, depthwiseKernelGradient, biasGradient);
+            }
+            Nd4j.exec(op.build());
+            weightGradient.assign(depthwiseKernelGradient.permute(2, 3, 0, 1));
+            return gradients(weightGradient, bias == null ? null : biasGradient, inputGradient);
+        }
         INDArray blockGradient = plan.groupsPerCall() == 1 ? null
                 : workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, blockShape(), 'c');
         for (int call = 0; call < plan.calls(); call++) {
@@ -179,7 +214,8 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
             INDArray callInputGradient = channels(inputGradient, call, plan.inChannelsPerCall());
             INDArray callWeightGradient = blockGradient != null ? blockGradient
                     : rows(weightGradient, call, plan.outChannelsPerCall());
-            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp").addIntegerArguments(intArguments());
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
+                    .addIntegerArguments(intArguments(WEIGHTS_OUT_IN_KH_KW));
             if (bias == null) {
                 op.addInputs(callInput, callWeights, callDelta).addOutputs(callInputGradient, callWeightGradient);
             } else {
@@ -195,13 +231,33 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
             }
         }
 
+        return gradients(weightGradient, bias == null ? null : biasGradient, inputGradient);
+    }
+
+    private Pair<Gradient, INDArray> gradients(INDArray weightGradient, INDArray biasGradient, INDArray inputGradient) {
         Gradient gradient = new DefaultGradient();
-        if (bias != null) {
+        if (biasGradient != null) {
             gradient.setGradientFor(GroupedConvolutionParamInitializer.BIAS_KEY, biasGradient);
         }
         gradient.setGradientFor(GroupedConvolutionParamInitializer.WEIGHT_KEY, weightGradient, 'c');
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(inputGradient));
+    }
+
+    /**
+     * The depthwise weight [C, 1, kH, kW] copied into libnd4j's format 0, [kH, kW, C, 1], in arrays kept out of any
+     * workspace and reused (the gradient's too).
+     */
+    private INDArray depthwiseKernel(INDArray weights) {
+        long[] shape = weights.shape();
+        if (depthwiseKernel == null || depthwiseKernel.dataType() != dataType) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                long[] kernelShape = {shape[2], shape[3], shape[0], shape[1]};
+                depthwiseKernel = Nd4j.create(dataType, kernelShape, 'c');
+                depthwiseKernelGradient = Nd4j.create(dataType, kernelShape, 'c');
+            }
+        }
+        return depthwiseKernel.assign(weights.permute(2, 3, 0, 1));
     }
 
     /** The weight of one call: the group's rows of W, or the block-diagonal weight of its groups. */
@@ -263,14 +319,14 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
                 Shape.getOrder(shape, stride, -1));
     }
 
-    private int[] intArguments() {
+    private int[] intArguments(int weightFormat) {
         GroupedConvolution layer = layerConf();
         int[] kernel = layer.getKernelSize();
         int[] stride = layer.getStride();
         int[] padding = layer.getPadding();
         int[] dilation = layer.getDilation();
         return new int[] {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
-                0, NCHW, WEIGHTS_OUT_IN_KH_KW};
+                0, NCHW, weightFormat};
     }
 
     private INDArray checkedInput() {

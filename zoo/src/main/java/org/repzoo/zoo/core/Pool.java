@@ -30,6 +30,11 @@ public record Pool(PoolingType type, int kernel, int stride, int padding, boolea
         return new Pool(type, kernel, stride, pad, ceilMode, countIncludePad);
     }
 
+    /** PyTorch's {@code count_include_pad=False}: an average over the window's cells inside the input only. */
+    public Pool excludePadding() {
+        return new Pool(type, kernel, stride, padding, ceilMode, false);
+    }
+
     public Pool withCeilMode() {
         return new Pool(type, kernel, stride, padding, true, countIncludePad);
     }

@@ -50,6 +50,8 @@ import org.repzoo.zoo.Fixtures;
 class GroupedConvolutionTest {
 
     private static final String FIXTURE = "/grouped/conv2d.json";
+    /** Groups per call that keeps the layer's own plan. */
+    private static final int PLAN = 0;
     private static final String MADE_BY =
             "/usr/bin/python3 tools/reference/grouped_conv_fixtures.py zoo/src/test/resources/grouped/conv2d.json";
 
@@ -59,6 +61,7 @@ class GroupedConvolutionTest {
         List<Arguments> cases = new ArrayList<>();
         for (JsonNode c : Fixtures.json(FIXTURE, MADE_BY).get("cases")) {
             int groups = c.get("groups").asInt();
+            cases.add(Arguments.of(c.get("name").asText(), PLAN, c));
             for (int perCall = 1; perCall <= groups; perCall++) {
                 if (groups % perCall == 0) {
                     cases.add(Arguments.of(c.get("name").asText(), perCall, c));
@@ -68,7 +71,10 @@ class GroupedConvolutionTest {
         return cases.stream();
     }
 
-    /** {@code F.conv2d(x, w, b, stride, padding, groups)} from the fixture, with every split of the groups into calls. */
+    /**
+     * {@code F.conv2d(x, w, b, stride, padding, groups)} from the fixture, with the layer's own plan (0 groups per call:
+     * one depthwise call for the depthwise cases) and every split of the groups into block-diagonal calls.
+     */
     @ParameterizedTest(name = "{0}, {1} groups per call")
     @MethodSource("pyTorchCases")
     void forwardEqualsPyTorch(String name, int groupsPerCall, JsonNode c) {
@@ -82,7 +88,7 @@ class GroupedConvolutionTest {
         String conv = root.conv("conv", GraphScope.INPUT, bias ? spec : spec.noBias());
         ComputationGraph net = new ComputationGraph(root.build(root.loss("loss", root.globalAvgPool("gap", conv))));
         net.init();
-        grouped(net, "conv").groupsPerCall(groupsPerCall);
+        split(net, "conv", groupsPerCall);
         net.getParam("conv_W").assign(floats(c.get("weight")).reshape(longs(c.get("weight_shape"))));
         if (bias) {
             net.getParam("conv_b").assign(floats(c.get("bias")));
@@ -103,8 +109,10 @@ class GroupedConvolutionTest {
      * gradient too (the stem's weight gradient is made from it).
      */
     @ParameterizedTest(name = "groups {0}, stride {1}, bias {2}, {3} groups per call, {4}")
-    // A cover of groups, stride, bias and call split (each check takes ~20-50 s on 2 cores; CI runs four)
-    @CsvSource({"2, 2, true, 1, IDENTITY", "4, 1, true, 4, IDENTITY", "4, 2, false, 2, IDENTITY", "2, 1, false, 2, TANH"})
+    // A cover of groups, stride, bias and call split (each check takes ~20-50 s on 2 cores; CI runs five), the last
+    // a depthwise layer (8 groups of one channel) on its own plan: libnd4j's depthwise_conv2d_bp
+    @CsvSource({"2, 2, true, 1, IDENTITY", "4, 1, true, 4, IDENTITY", "4, 2, false, 2, IDENTITY", "2, 1, false, 2, TANH",
+            "8, 2, true, 0, IDENTITY"})
     void gradientsPassDl4jsGradientCheck(int groups, int stride, boolean bias, int groupsPerCall, Activation activation) {
         ComputationGraphConfiguration conf = stemGroupedOutput(InputShape.of(3, 5, 6), 8, 8, groups, stride, bias, activation,
                 DataType.DOUBLE);
@@ -112,7 +120,7 @@ class GroupedConvolutionTest {
         INDArray labels = Nd4j.zeros(DataType.DOUBLE, 2, 3);
         labels.putScalar(0, 1, 1);
         labels.putScalar(1, 2, 1);
-        assertTrue(GradientChecks.pass(conf, input, labels, net -> grouped(net, "grouped").groupsPerCall(groupsPerCall)));
+        assertTrue(GradientChecks.pass(conf, input, labels, net -> split(net, "grouped", groupsPerCall)));
     }
 
     /**
@@ -121,13 +129,13 @@ class GroupedConvolutionTest {
      * weight, whose gradient's diagonal blocks are the grouped gradient.
      */
     @ParameterizedTest(name = "{0} channels, groups {1}, stride {2}, {3} groups per call")
-    @CsvSource({"64, 4, 1, 1", "64, 4, 2, 4", "64, 32, 1, 16", "64, 32, 2, 1", "48, 2, 2, 2"})
+    @CsvSource({"64, 4, 1, 1", "64, 4, 2, 4", "64, 32, 1, 16", "64, 32, 2, 1", "48, 2, 2, 2", "64, 64, 1, 0", "48, 48, 2, 0"})
     void floatGradientsEqualABlockDiagonalDenseConvolution(int channels, int groups, int stride, int groupsPerCall) {
         InputShape shape = InputShape.of(3, 12, 10);
         ComputationGraph grouped = new ComputationGraph(stemGroupedOutput(shape, channels, channels, groups, stride, true,
                 Activation.RELU, DataType.FLOAT));
         grouped.init();
-        grouped(grouped, "grouped").groupsPerCall(groupsPerCall);
+        split(grouped, "grouped", groupsPerCall);
         ComputationGraph dense = new ComputationGraph(stemDenseOutput(shape, channels, channels, stride));
         dense.init();
         dense.getParam("stem_W").assign(grouped.getParam("stem_W"));
@@ -333,12 +341,29 @@ class GroupedConvolutionTest {
             "64, 64, 2, 1", "48, 48, 4, 2", "8, 8, 4, 4", "6, 12, 6, 6"})
     void planJoinsNarrowGroups(long in, long out, int groups, int expected) {
         assertEquals(expected, GroupedConvolutionLayer.plan(in, out, groups).groupsPerCall());
+        assertFalse(GroupedConvolutionLayer.plan(in, out, groups).depthwise());
+    }
+
+    /** One input and one output channel per group (Xception, MobileNet) is one depthwise call; a multiplier is not. */
+    @Test
+    void depthwiseLayersAreOneDepthwiseCall() {
+        assertTrue(GroupedConvolutionLayer.plan(728, 728, 728).depthwise());
+        assertTrue(GroupedConvolutionLayer.plan(2, 2, 2).depthwise());
+        assertFalse(GroupedConvolutionLayer.plan(6, 12, 6).depthwise());
+        assertFalse(GroupedConvolutionLayer.plan(1, 1, 1).depthwise());
     }
 
     // ---------------------------------------------------------------- helpers
 
     static GroupedConvolutionLayer grouped(ComputationGraph net, String name) {
         return (GroupedConvolutionLayer) net.getLayer(name);
+    }
+
+    /** Forces {@code groupsPerCall} block-diagonal calls, or keeps the layer's plan for {@link #PLAN}. */
+    private static void split(ComputationGraph net, String name, int groupsPerCall) {
+        if (groupsPerCall != PLAN) {
+            grouped(net, name).groupsPerCall(groupsPerCall);
+        }
     }
 
     /**

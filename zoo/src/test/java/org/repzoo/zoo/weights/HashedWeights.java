@@ -14,6 +14,7 @@ public final class HashedWeights {
 
     private static final Pattern RESIDUAL_BRANCH_BN = Pattern.compile("\\.bn[23]\\.weight$");
     private static final Pattern REPVGG_BRANCH_BN = Pattern.compile("\\.rbr_(dense|1x1)\\.bn\\.weight$|\\.rbr_identity\\.weight$");
+    private static final Pattern XCEPTION_BRANCH_BN = Pattern.compile("^block\\d+\\.rep\\.\\d+\\.weight$");
 
     private HashedWeights() {
     }
@@ -36,6 +37,8 @@ public final class HashedWeights {
             return v -> 0.1 + 0.05 * v;
         } else if (REPVGG_BRANCH_BN.matcher(key).find()) {
             return v -> 0.4 + 0.1 * v;
+        } else if (XCEPTION_BRANCH_BN.matcher(key).find()) {
+            return v -> 0.5 + 0.1 * v;
         } else if (key.endsWith("weight") && shape.length == 1) {
             return v -> 1.0 + 0.2 * v;
         } else if (key.endsWith("weight")) {

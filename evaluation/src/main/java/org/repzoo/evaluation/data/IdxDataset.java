@@ -1,0 +1,190 @@
+package org.repzoo.evaluation.data;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.repzoo.evaluation.image.RgbImage;
+
+/**
+ * MNIST-format IDX files (LeCun's format, also Fashion-MNIST's): an images file (magic {@code 0x00000803}, unsigned
+ * bytes, N x rows x columns) and a labels file ({@code 0x00000801}, N bytes), plain or gzipped, as Debian's
+ * {@code dataset-fashion-mnist} installs them under {@code /usr/share/datasets/fashion-mnist}. Grey images become
+ * RGB by repeating the value in the three channels, as PIL's {@code convert("RGB")} of mode {@code L} does.
+ *
+ * <p>{@code --data} may be the images file or the folder holding it; in a folder the split's files are found by
+ * their usual names ({@code t10k-images-idx3-ubyte[.gz]} for {@code test}, {@code train-images-...} for
+ * {@code train}; MNIST's {@code t10k-images.idx3-ubyte} spelling too). The labels file is the images file's name
+ * with {@code images} → {@code labels} and {@code idx3} → {@code idx1}. The pixels are held in memory (7.8 MB for
+ * a 10,000-image test set). Class names are Fashion-MNIST's when the path says {@code fashion}, else the digits.
+ */
+public final class IdxDataset implements Dataset {
+
+    static final int IMAGES_MAGIC = 0x00000803;
+    static final int LABELS_MAGIC = 0x00000801;
+
+    /** Fashion-MNIST's classes (Xiao, Rasul &amp; Vollgraf 2017), label order. */
+    public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+
+    private final Path imagesFile;
+    private final List<String> classes;
+    private final List<Sample> samples;
+
+    private IdxDataset(Path imagesFile, List<String> classes, List<Sample> samples) {
+        this.imagesFile = imagesFile;
+        this.classes = classes;
+        this.samples = samples;
+    }
+
+    /** Whether {@code path} is an IDX images file or a folder holding one for some split. */
+    public static boolean looksLikeIdx(Path path) {
+        if (Files.isRegularFile(path)) {
+            return path.getFileName().toString().contains("idx3");
+        }
+        return Files.isDirectory(path) && (find(path, "test") != null || find(path, "train") != null);
+    }
+
+    /** @param split {@code test} or {@code train}, used when {@code path} is a folder */
+    public static IdxDataset open(Path path, String split) throws IOException {
+        Path images = Files.isDirectory(path) ? find(path, split) : path;
+        if (images == null) {
+            throw new BadInputException(new BadInput(path.toString(), "no IDX images file for split '" + split
+                    + "' (looked for " + prefix(split) + "-images-idx3-ubyte[.gz])"));
+        }
+        Path labels = images.resolveSibling(images.getFileName().toString().replace("images", "labels")
+                .replace("idx3", "idx1"));
+        if (!Files.isRegularFile(labels)) {
+            throw new BadInputException(new BadInput(labels.toString(), "labels file for " + images + " not found"));
+        }
+        byte[] pixels;
+        int count;
+        int rows;
+        int columns;
+        try (DataInputStream in = open(images)) {
+            expectMagic(in, IMAGES_MAGIC, images);
+            count = in.readInt();
+            rows = in.readInt();
+            columns = in.readInt();
+            if (count < 0 || rows < 1 || columns < 1 || (long) count * rows * columns > Integer.MAX_VALUE) {
+                throw new BadInputException(new BadInput(images.toString(), "bad IDX header: " + count + " images of "
+                        + rows + "x" + columns));
+            }
+            pixels = new byte[count * rows * columns];
+            in.readFully(pixels);
+        } catch (EOFException e) {
+            throw new BadInputException(new BadInput(images.toString(), "truncated IDX file"));
+        }
+        byte[] labelBytes;
+        try (DataInputStream in = open(labels)) {
+            expectMagic(in, LABELS_MAGIC, labels);
+            int labelCount = in.readInt();
+            if (labelCount != count) {
+                throw new BadInputException(new BadInput(labels.toString(), labelCount + " labels for the " + count
+                        + " images of " + images));
+            }
+            labelBytes = new byte[labelCount];
+            in.readFully(labelBytes);
+        } catch (EOFException e) {
+            throw new BadInputException(new BadInput(labels.toString(), "truncated IDX file"));
+        }
+        List<String> classes = path.toString().toLowerCase(Locale.ROOT).contains("fashion") ? FASHION_CLASSES : DIGITS;
+        List<Sample> samples = new ArrayList<>(count);
+        int size = rows * columns;
+        for (int i = 0; i < count; i++) {
+            int label = labelBytes[i] & 0xFF;
+            if (label >= classes.size()) {
+                throw new BadInputException(new BadInput(labels + "#" + i, "label " + label + " outside 0.."
+                        + (classes.size() - 1)));
+            }
+            int offset = i * size;
+            int width = columns;
+            int height = rows;
+            samples.add(new Sample(images.getFileName() + "#" + i, label, () -> grey(pixels, offset, width, height)));
+        }
+        return new IdxDataset(images, classes, List.copyOf(samples));
+    }
+
+    private static RgbImage grey(byte[] pixels, int offset, int width, int height) {
+        byte[] rgb = new byte[3 * width * height];
+        for (int i = 0; i < width * height; i++) {
+            byte value = pixels[offset + i];
+            rgb[3 * i] = value;
+            rgb[3 * i + 1] = value;
+            rgb[3 * i + 2] = value;
+        }
+        return new RgbImage(width, height, rgb);
+    }
+
+    private static String prefix(String split) {
+        return switch (split) {
+            case "test" -> "t10k";
+            case "train" -> "train";
+            default -> throw new IllegalArgumentException("IDX split must be test or train, got " + split);
+        };
+    }
+
+    private static Path find(Path folder, String split) {
+        String prefix = prefix(split);
+        for (String name : List.of(prefix + "-images-idx3-ubyte", prefix + "-images.idx3-ubyte")) {
+            for (String suffix : List.of("", ".gz")) {
+                Path candidate = folder.resolve(name + suffix);
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static DataInputStream open(Path file) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        raw.mark(2);
+        int first = raw.read();
+        int second = raw.read();
+        raw.reset();
+        boolean gzip = first == 0x1f && second == 0x8b;
+        return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
+    }
+
+    private static void expectMagic(DataInputStream in, int magic, Path file) throws IOException {
+        int actual = in.readInt();
+        if (actual != magic) {
+            throw new BadInputException(new BadInput(file.toString(), String.format("not an IDX %s file (magic "
+                    + "0x%08x, expected 0x%08x)", magic == IMAGES_MAGIC ? "images" : "labels", actual, magic)));
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "idx";
+    }
+
+    @Override
+    public String location() {
+        return imagesFile.toString();
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classes;
+    }
+
+    @Override
+    public List<Sample> samples() {
+        return samples;
+    }
+
+    @Override
+    public List<BadInput> problems() {
+        return List.of();
+    }
+}

@@ -73,6 +73,29 @@ public final class Recipes {
             1e-4, DecayScope.WEIGHTS_ONLY, 0, 0, Averaging.none(), 0, 0,
             Augmentation.randomResized(224, 0.08, Colour.NONE));
 
+    /**
+     * Szegedy et al. 2017, section 4 (Inception-v4 and Inception-ResNet): RMSProp decay 0.9, epsilon 1.0, lr 0.045
+     * decayed by 0.94 every two epochs, evaluation with a running average of the parameters. Not in the paper (as
+     * {@link #INCEPTION_V3}, from TF-slim): RMSProp momentum 0.9, weight decay 4e-5, batch 32, 100 epochs, EMA decay
+     * 0.9999 ({@code moving_average_decay} of TF-slim's runs), Inception preprocessing at 299.
+     */
+    public static final Recipe INCEPTION_V4 = new Recipe("inception_v4",
+            "Szegedy et al. 2017, sec. 4; momentum, weight decay, batch, epochs, EMA decay from TF-slim",
+            Optimizer.rmsProp(0.9, 0.9, 1.0), 0.045, 32, 32, LrScaling.NONE, 100, LrSchedule.everyEpochs(2, 0.94), 0,
+            4e-5, DecayScope.WEIGHTS_AND_BIASES, 0, 0, Averaging.exponential(0.9999), 0, 0.2,
+            Augmentation.randomResized(299, 0.05, Colour.PHOTOMETRIC));
+
+    /**
+     * Chollet 2017, section 4.3: SGD momentum 0.9, lr 0.045 decayed by 0.94 every 2 epochs, weight decay 1e-5,
+     * dropout 0.5 before the classifier, no auxiliary tower, Polyak averaging at inference. Not in the paper: batch 32
+     * and 100 epochs (as the Inception recipes), Inception preprocessing at 299.
+     */
+    public static final Recipe XCEPTION = new Recipe("xception",
+            "Chollet 2017, sec. 4.3; batch and epochs as the Inception recipes",
+            Optimizer.sgdMomentum(0.9), 0.045, 32, 32, LrScaling.NONE, 100, LrSchedule.everyEpochs(2, 0.94), 0,
+            1e-5, DecayScope.WEIGHTS_AND_BIASES, 0, 0, Averaging.uniform(), 0, 0.5,
+            Augmentation.randomResized(299, 0.05, Colour.PHOTOMETRIC));
+
     private static final Map<Family, Recipe> BY_FAMILY;
     private static final Map<String, Recipe> BY_NAME;
 
@@ -83,6 +106,8 @@ public final class Recipes {
         byFamily.put(Family.INCEPTION, INCEPTION_V3);
         byFamily.put(Family.RESNET, RESNET);
         byFamily.put(Family.REPVGG, REPVGG);
+        byFamily.put(Family.INCEPTION_V4, INCEPTION_V4);
+        byFamily.put(Family.XCEPTION, XCEPTION);
         BY_FAMILY = Collections.unmodifiableMap(byFamily);
         Map<String, Recipe> byName = new LinkedHashMap<>();
         for (Recipe recipe : byFamily.values()) {

@@ -72,6 +72,8 @@ class RecipesTest {
         assertSame(Recipes.INCEPTION_V3, Recipes.forFamily(Family.INCEPTION));
         assertSame(Recipes.RESNET, Recipes.forFamily(Family.RESNET));
         assertSame(Recipes.REPVGG, Recipes.forFamily(Family.REPVGG));
+        assertSame(Recipes.INCEPTION_V4, Recipes.forFamily(Family.INCEPTION_V4));
+        assertSame(Recipes.XCEPTION, Recipes.forFamily(Family.XCEPTION));
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Recipes.forFamily(Family.NIN));
         assertTrue(none.getMessage().contains("repvgg"), none.getMessage());
     }
@@ -224,6 +226,32 @@ class RecipesTest {
         assertEquals(2.0, conv.getGradientNormalizationThreshold());
         assertEquals(32, Recipes.INCEPTION_V3.batchSize());
         assertEquals(299, Recipes.INCEPTION_V3.augmentation().cropSize());
+    }
+
+    /** Szegedy et al. 2017: RMSProp decay 0.9, epsilon 1.0, lr 0.045 times 0.94 every two epochs, running average. */
+    @Test
+    void inceptionV4() {
+        ComputationGraphConfiguration conf = RecipeApplier.configure(TinyGraphs.convBnFc(3, AuxHead.NONE),
+                Recipes.INCEPTION_V4, IMAGENET_STEPS_256);
+        Layer conv = layer(conf, TinyGraphs.CONV);
+        TfRmsProp rms = assertInstanceOf(TfRmsProp.class, conv.getUpdaterByParam("W"));
+        assertEquals(0.9, rms.decay());
+        assertEquals(1.0, rms.epsilon());
+        assertEquals(0.045 * 0.94 * 0.94, learningRate(conv).valueAt(0, 5), 1e-15);
+        assertEquals(Averaging.Kind.EXPONENTIAL, Recipes.INCEPTION_V4.averaging().kind());
+    }
+
+    /** Chollet 2017: SGD 0.9, lr 0.045 times 0.94 every 2 epochs, weight decay 1e-5, Polyak averaging. */
+    @Test
+    void xception() {
+        ComputationGraphConfiguration conf = RecipeApplier.configure(TinyGraphs.convBnFc(3, AuxHead.NONE),
+                Recipes.XCEPTION, IMAGENET_STEPS_256);
+        Layer fc = layer(conf, TinyGraphs.FC);
+        assertEquals(0.9, assertInstanceOf(SgdMomentum.class, fc.getUpdaterByParam("W")).momentum());
+        assertEquals(0.045 * 0.94, learningRate(fc).valueAt(0, 3), 1e-15);
+        assertEquals(1e-5, l2(fc, "W"));
+        assertEquals(Averaging.Kind.UNIFORM, Recipes.XCEPTION.averaging().kind());
+        assertEquals(0.5, Recipes.XCEPTION.dropout());
     }
 
     @Test

@@ -16,14 +16,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.repzoo.evaluation.ImageNetClasses;
+import org.repzoo.evaluation.engine.Member;
 import org.repzoo.evaluation.image.ImageDecoder;
 import org.repzoo.evaluation.image.Preprocessing;
-import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.checkpoint.Npy;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.Inference;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
 import org.repzoo.zoo.weights.Tensors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -103,10 +102,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         EvalPreset preset = preset();
         int crop = preset.cropSize();
-        INDArray input = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, source.images.size(), 3, crop, crop);
+        INDArray input = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, source.images.size(),
+                preset.channels(), crop, crop);
         for (int i = 0; i < source.images.size(); i++) {
             float[] chw = Preprocessing.apply(ImageDecoder.read(source.images.get(i)), preset);
-            input.slice(i).assign(Nd4j.create(chw, new long[] {3, crop, crop}, 'c'));
+            input.slice(i).assign(Nd4j.create(chw, new long[] {preset.channels(), crop, crop}, 'c'));
         }
         ComputationGraph graph = ModelFiles.load(model);
         INDArray probabilities = Transforms.softmax(run(graph, input), true);
@@ -158,15 +158,9 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /** The evaluation preset of the model's architecture, from its provenance; torchvision's when it has none. */
+    /** The model's evaluation preset (its provenance's, or its architecture's); torchvision's when it has none. */
     private EvalPreset preset() throws Exception {
-        var provenance = Provenance.of(model);
-        if (provenance.isPresent() && Zoo.registry().contains(provenance.get().architecture())) {
-            return Zoo.registry().get(provenance.get().architecture()).preset();
-        }
-        spec.commandLine().getErr().println("repzoo: " + model.getFileName()
-                + " records no RepZoo architecture; using torchvision's ImageNet preprocessing");
-        return EvalPreset.TORCHVISION_IMAGENET;
+        return Member.presetOf(model, note -> spec.commandLine().getErr().println("repzoo: " + note));
     }
 
     private static long[] topIndices(INDArray row, int k) {

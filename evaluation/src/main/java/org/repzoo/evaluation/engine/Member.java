@@ -42,22 +42,28 @@ public final class Member {
         this.classes = classes;
     }
 
-    /**
-     * A model zip with the preset its provenance names; torchvision's ImageNet preset when it records no registered
-     * architecture ({@code note} is told so).
-     */
+    /** A model zip, with the preset {@link #presetOf} finds for it. */
     public static Member load(Path zip, java.util.function.Consumer<String> note) throws IOException {
+        String architecture = Provenance.of(zip).map(Provenance::architecture).orElse(null);
+        return new Member(zip.getFileName().toString(), architecture, ModelFiles.load(zip), presetOf(zip, note));
+    }
+
+    /**
+     * The preset a model zip's provenance records (a model RepZoo trained), else its registered architecture's;
+     * torchvision's ImageNet preset when it names neither ({@code note} is told so).
+     */
+    public static EvalPreset presetOf(Path zip, java.util.function.Consumer<String> note) throws IOException {
         Optional<Provenance> provenance = Provenance.of(zip);
-        String architecture = provenance.map(Provenance::architecture).orElse(null);
-        EvalPreset preset;
-        if (architecture != null && Zoo.registry().contains(architecture)) {
-            preset = Zoo.registry().get(architecture).preset();
-        } else {
-            note.accept(zip.getFileName() + " records no RepZoo architecture; using torchvision's ImageNet "
-                    + "preprocessing (resize 256, crop 224, ImageNet mean/std)");
-            preset = EvalPreset.TORCHVISION_IMAGENET;
+        if (provenance.isPresent() && provenance.get().preset() != null) {
+            return provenance.get().preset();
         }
-        return new Member(zip.getFileName().toString(), architecture, ModelFiles.load(zip), preset);
+        String architecture = provenance.map(Provenance::architecture).orElse(null);
+        if (architecture != null && Zoo.registry().contains(architecture)) {
+            return Zoo.registry().get(architecture).preset();
+        }
+        note.accept(zip.getFileName() + " records no RepZoo architecture; using torchvision's ImageNet "
+                + "preprocessing (resize 256, crop 224, ImageNet mean/std)");
+        return EvalPreset.TORCHVISION_IMAGENET;
     }
 
     /** The same model with another preset (e.g. another interpolation). */
@@ -67,7 +73,7 @@ public final class Member {
 
     /** Number of classes, found by running one blank image of the crop size (this also checks the size runs). */
     private static int classes(ComputationGraph graph, EvalPreset preset) {
-        INDArray blank = Nd4j.zeros(DataType.FLOAT, 1, 3, preset.cropSize(), preset.cropSize());
+        INDArray blank = Nd4j.zeros(DataType.FLOAT, 1, preset.channels(), preset.cropSize(), preset.cropSize());
         INDArray out = graph.output(false, blank)[0];
         if (out.rank() != 2) {
             throw new IllegalArgumentException("the model outputs shape " + java.util.Arrays.toString(out.shape())

@@ -70,13 +70,14 @@ final class ViewBatcher {
         for (int m = 0; m < members.size(); m++) {
             Member member = members.get(m);
             long start = System.nanoTime();
-            float[] data = new float[slots.size() * 3 * width * height];
+            int channels = member.preset().channels();
+            float[] data = new float[slots.size() * channels * width * height];
             for (int i = 0; i < slots.size(); i++) {
                 Slot slot = slots.get(i);
                 float[] chw = Preprocessing.toTensor(slot.image().prepared.patches()[slot.view()], member.preset());
                 System.arraycopy(chw, 0, data, i * chw.length, chw.length);
             }
-            INDArray input = Nd4j.create(data, new long[] {slots.size(), 3, height, width}, 'c');
+            INDArray input = Nd4j.create(data, new long[] {slots.size(), channels, height, width}, 'c');
             long ready = System.nanoTime();
             batchingNanos += ready - start;
             ComputationGraph graph = network == View.Network.CLASSIFIER ? member.classifier()

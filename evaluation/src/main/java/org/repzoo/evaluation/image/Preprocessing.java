@@ -21,25 +21,24 @@ public final class Preprocessing {
     private Preprocessing() {
     }
 
-    /** The {@code [3, cropSize, cropSize]} input, channel-major, for {@code image}. */
+    /** The {@code [channels, cropSize, cropSize]} input, channel-major, for {@code image}. */
     public static float[] apply(RgbImage image, EvalPreset preset) {
         RgbImage resized = new ResizeShort(preset.resizeSize(), preset.interpolation()).apply(image);
         return toTensor(new CenterCrop(preset.cropSize()).apply(resized), preset);
     }
 
     /**
-     * Only the last step: {@code image} (already resized and cropped) as a normalised {@code [3, height, width]}
+     * Only the last step: {@code image} (already resized and cropped) as a normalised {@code [channels, height, width]}
      * float array in the preset's channel order and scale. Multi-view protocols build their views with the image
      * transforms and finish each here.
      */
     public static float[] toTensor(RgbImage image, EvalPreset preset) {
-        if (preset.mean().size() != 3 || preset.std().size() != 3) {
-            throw new IllegalArgumentException("preset needs 3 means and 3 stds, got " + preset.mean() + " and "
-                    + preset.std());
-        }
         float divisor = divisor(preset.scale());
         int planeSize = image.width() * image.height();
         byte[] pixels = image.pixels();
+        if (preset.channels() == 1) {
+            return grey(pixels, planeSize, divisor, preset);
+        }
         float[] out = new float[3 * planeSize];
         for (int channel = 0; channel < 3; channel++) {
             int source = preset.channelOrder() == EvalPreset.ChannelOrder.RGB ? channel : 2 - channel;
@@ -50,6 +49,22 @@ public final class Preprocessing {
                 float value = (pixels[3 * i + source] & 0xFF) / divisor;
                 out[plane + i] = (value - mean) / std;
             }
+        }
+        return out;
+    }
+
+    /**
+     * One plane of PIL's {@code convert("L")} luma ({@code (19595 R + 38470 G + 7471 B + 0x8000) >> 16}), which
+     * gives back the value of a grey image stored as RGB (IDX images, grey JPEGs) exactly.
+     */
+    private static float[] grey(byte[] pixels, int planeSize, float divisor, EvalPreset preset) {
+        float mean = preset.mean().get(0).floatValue();
+        float std = preset.std().get(0).floatValue();
+        float[] out = new float[planeSize];
+        for (int i = 0; i < planeSize; i++) {
+            int luma = (19595 * (pixels[3 * i] & 0xFF) + 38470 * (pixels[3 * i + 1] & 0xFF)
+                    + 7471 * (pixels[3 * i + 2] & 0xFF) + 0x8000) >> 16;
+            out[i] = (luma / divisor - mean) / std;
         }
         return out;
     }

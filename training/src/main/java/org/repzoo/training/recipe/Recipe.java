@@ -73,4 +73,10 @@ public record Recipe(String name, String source, Optimizer optimizer, double lea
                 schedule, Math.min(warmupEpochs, newEpochs), weightDecay, decayScope, labelSmoothing, auxLossWeight,
                 averaging, gradientClip, dropout, augmentation);
     }
+
+    public Recipe withAugmentation(Augmentation newAugmentation) {
+        return new Recipe(name, source, optimizer, learningRate, batchSize, referenceBatchSize, lrScaling, epochs,
+                schedule, warmupEpochs, weightDecay, decayScope, labelSmoothing, auxLossWeight, averaging,
+                gradientClip, dropout, newAugmentation);
+    }
 }

@@ -26,7 +26,7 @@ class RecipeFilesTest {
                 Recipe.LrScaling.LINEAR, 10, LrSchedule.cosine(0), 0, 1e-4, Recipe.DecayScope.WEIGHTS_ONLY, 0, 0,
                 Averaging.exponential(0.9998), 0, 0,
                 new Augmentation(Augmentation.Crop.RANDOM_RESIZED, 32, 0, 0, 0.08, 1.0, 3.0 / 4, 4.0 / 3,
-                        Augmentation.Flip.HORIZONTAL, Augmentation.Colour.NONE));
+                        Augmentation.Flip.HORIZONTAL, Augmentation.Colour.NONE, 0));
         assertEquals(expected, recipe);
         assertEquals(0.025, recipe.effectiveLearningRate(), 1e-15);
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * @param interpolation resize filter
  * @param mean          per-channel mean, in {@code channelOrder}, on the {@code scale} of the pixel values
  * @param std           per-channel standard deviation (1 for Caffe-style mean subtraction)
- * @param channelOrder  RGB (torchvision) or BGR (Caffe)
+ * @param channelOrder  RGB (torchvision) or BGR (Caffe); with one mean and std the model takes one grey channel
+ *                      (PIL's {@code convert("L")} of the RGB image), and the order is irrelevant
  * @param scale         pixel range the mean/std apply to: 1 (values in [0,1]) or 255 (Caffe)
  */
 public record EvalPreset(int resizeSize, int cropSize, Interpolation interpolation, List<Double> mean,
@@ -36,8 +37,17 @@ public record EvalPreset(int resizeSize, int cropSize, Interpolation interpolati
     public EvalPreset {
         mean = List.copyOf(mean);
         std = List.copyOf(std);
+        if (mean.size() != std.size() || (mean.size() != 1 && mean.size() != 3)) {
+            throw new IllegalArgumentException("a preset has 1 (grey) or 3 means and as many stds, got " + mean
+                    + " and " + std);
+        }
         if (cropSize > resizeSize) {
             throw new IllegalArgumentException("crop " + cropSize + " larger than resize " + resizeSize);
         }
+    }
+
+    /** Channels of the model input: 3, or 1 for grey models. */
+    public int channels() {
+        return mean.size();
     }
 }

@@ -8,6 +8,7 @@ import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
 import org.repzoo.zoo.core.ModelOptions;
+import org.repzoo.zoo.core.Resizable;
 import org.repzoo.zoo.core.SqueezeExcitation;
 
 /**
@@ -25,12 +26,20 @@ import org.repzoo.zoo.core.SqueezeExcitation;
  * official block squeezes with {@code avg_pool2d(kernel_size=W)}: the global average pool used here for square inputs.
  * For H &gt; W it would average only the top W rows (or fail in its {@code view(-1, C, 1, 1)}); here every row counts.
  */
-public record RepVgg(RepVggConfig config, Form form) implements Architecture {
+public record RepVgg(RepVggConfig config, Form form) implements Architecture, Resizable {
 
     /** The two forms of every variant: what is trained, and the plain stack it converts into. */
     public enum Form { TRAIN, DEPLOY }
 
     private static final double BN_EPS = 1e-5;
+
+    @Override
+    public RepVgg resized(List<Integer> depths, double widthFactor) {
+        if (depths != null && depths.size() != 4) {
+            throw new IllegalArgumentException("RepVGG has 4 stages after its stem: give 4 depths, got " + depths);
+        }
+        return new RepVgg(config.resized(depths == null ? config.depths() : depths, widthFactor), form);
+    }
 
     @Override
     public ComputationGraphConfiguration configure(String name, ModelOptions options) {
@@ -60,13 +69,15 @@ public record RepVgg(RepVggConfig config, Form form) implements Architecture {
         GraphScope dense = scope.child("rbr_dense");
         branches.add(dense.batchNorm("bn", dense.conv("conv", input,
                 Conv.of(out, 3).stride(stride).padding(1).groups(groups).noBias()), BN_EPS));
-        GraphScope pointwise = scope.child("rbr_1x1");
-        branches.add(pointwise.batchNorm("bn", pointwise.conv("conv", input,
-                Conv.of(out, 1).stride(stride).groups(groups).noBias()), BN_EPS));
-        if (stride == 1 && scope.channels(input) == out) {
+        if (config.branches().pointwise()) {
+            GraphScope pointwise = scope.child("rbr_1x1");
+            branches.add(pointwise.batchNorm("bn", pointwise.conv("conv", input,
+                    Conv.of(out, 1).stride(stride).groups(groups).noBias()), BN_EPS));
+        }
+        if (config.branches().identity() && stride == 1 && scope.channels(input) == out) {
             branches.add(scope.batchNorm("rbr_identity", input, BN_EPS));
         }
-        String sum = scope.add("add", branches.toArray(String[]::new));
+        String sum = branches.size() == 1 ? branches.get(0) : scope.add("add", branches.toArray(String[]::new));
         return scope.relu("nonlinearity", withSe ? squeezeExcitation(scope, sum) : sum);
     }
 

@@ -6,15 +6,42 @@ import java.util.List;
  * A RepVGG variant as the official repository's {@code create_RepVGG_*} functions define it: blocks per stage
  * (stages 1-4; stage 0 is one block), width multipliers a (stages 1-3) and b (stage 4), the group count applied
  * to the even global layers 2, 4, ..., 26 ({@code optional_groupwise_layers}; 1 for the plain variants), and whether
- * every block has a squeeze-excitation block ({@code use_se}, RepVGG-D2se).
+ * every block has a squeeze-excitation block ({@code use_se}, RepVGG-D2se), and which branches the train form has
+ * (all three in every registered variant; fewer for the paper's ablation, Table 6).
  */
-public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups, Attention attention) {
+public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups, Attention attention,
+                           Branches branches) {
 
     /** What a block applies to its branch sum before the ReLU. */
     public enum Attention {
         NONE,
         /** The official {@code SEBlock} named {@code se} ({@code se.down}, {@code se.up}), out_channels // 16 wide. */
         SQUEEZE_EXCITATION
+    }
+
+    /**
+     * The train form's branches beside the 3x3 conv + BN ({@code rbr_dense}), which every form keeps: the paper's
+     * ablation (Section 4.3, Table 6) trains the same deploy architecture with fewer. The identity branch exists only
+     * where the block keeps its channels and resolution.
+     */
+    public enum Branches {
+        ALL(true, true), DENSE_AND_1X1(true, false), DENSE_AND_IDENTITY(false, true), DENSE(false, false);
+
+        private final boolean pointwise;
+        private final boolean identity;
+
+        Branches(boolean pointwise, boolean identity) {
+            this.pointwise = pointwise;
+            this.identity = identity;
+        }
+
+        public boolean pointwise() {
+            return pointwise;
+        }
+
+        public boolean identity() {
+            return identity;
+        }
     }
 
     /** The layers {@code g2_map}/{@code g4_map} group: global block index, stage 0 being layer 0. */
@@ -36,9 +63,15 @@ public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, 
     public RepVggConfig {
         depths = List.copyOf(depths);
         widthMultipliers = List.copyOf(widthMultipliers);
-        if (depths.size() != 4 || widthMultipliers.size() != 4 || groups < 1 || attention == null) {
+        if (depths.size() != 4 || widthMultipliers.size() != 4 || groups < 1 || attention == null || branches == null
+                || depths.stream().anyMatch(d -> d < 1) || widthMultipliers.stream().anyMatch(w -> !(w > 0))) {
             throw new IllegalArgumentException("invalid RepVGG config " + depths + " " + widthMultipliers + " g" + groups);
         }
+    }
+
+    /** With all branches. */
+    public RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, int groups, Attention attention) {
+        this(depths, widthMultipliers, groups, attention, Branches.ALL);
     }
 
     /** Without attention, as the paper's variants. */
@@ -48,7 +81,18 @@ public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, 
 
     /** The same widths and depths with groups on the group-wise layers (B1g2, B1g4, ...). */
     public RepVggConfig withGroups(int groupCount) {
-        return new RepVggConfig(depths, widthMultipliers, groupCount, attention);
+        return new RepVggConfig(depths, widthMultipliers, groupCount, attention, branches);
+    }
+
+    /** The same network trained with other branches (the deploy form is unchanged). */
+    public RepVggConfig withBranches(Branches newBranches) {
+        return new RepVggConfig(depths, widthMultipliers, groups, attention, newBranches);
+    }
+
+    /** Other blocks per stage (stages 1-4) and every width multiplier times {@code widthFactor}: a CPU-sized net. */
+    public RepVggConfig resized(List<Integer> newDepths, double widthFactor) {
+        return new RepVggConfig(newDepths, widthMultipliers.stream().map(w -> w * widthFactor).toList(), groups,
+                attention, branches);
     }
 
     /** Groups of the block with this global index. */
@@ -59,8 +103,8 @@ public record RepVggConfig(List<Integer> depths, List<Double> widthMultipliers, 
     /** Output channels of stage 0 ({@code min(64, 64a)}) and of stages 1-4 ({@code 64a, 128a, 256a, 512b}). */
     int width(int stage) {
         if (stage == 0) {
-            return Math.min(64, (int) (64 * widthMultipliers.get(0)));
+            return Math.max(1, Math.min(64, (int) (64 * widthMultipliers.get(0))));
         }
-        return (int) ((32 << stage) * widthMultipliers.get(stage - 1));
+        return Math.max(1, (int) ((32 << stage) * widthMultipliers.get(stage - 1)));
     }
 }

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.ModelFileException;
 import org.repzoo.zoo.core.ModelFiles;
 
@@ -19,6 +22,8 @@ import org.repzoo.zoo.core.ModelFiles;
  *
  * @param stateDictOrder the checkpoint's keys in its order (after the {@code module.} prefix is removed), so that
  *                       export writes them back in the same order
+ * @param preset         the model's own evaluation preset (a model RepZoo trained on other data, e.g. Fashion-MNIST at
+ *                       32x32); null: the registered architecture's
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Provenance(
@@ -28,7 +33,8 @@ public record Provenance(
         @JsonProperty("num_classes") int numClasses,
         @JsonProperty("input") String input,
         @JsonProperty("weights") Source weights,
-        @JsonProperty("state_dict_order") List<String> stateDictOrder) {
+        @JsonProperty("state_dict_order") List<String> stateDictOrder,
+        @JsonProperty("preset") EvalPreset preset) {
 
     public static final String VERSION = "0.1.0";
 
@@ -53,6 +59,11 @@ public record Provenance(
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** A model RepZoo trained itself: no checkpoint it came from, its own preset. */
+    public static Provenance trained(String architecture, int numClasses, String input, EvalPreset preset) {
+        return new Provenance(VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), architecture, numClasses, input, null, null, preset);
+    }
 
     public String toJson() {
         try {

@@ -1,0 +1,283 @@
+package org.repzoo.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.repzoo.evaluation.data.Selection;
+import org.repzoo.evaluation.engine.Evaluation;
+import org.repzoo.evaluation.engine.EvaluationOptions;
+import org.repzoo.evaluation.engine.EvaluationResult;
+import org.repzoo.evaluation.engine.Member;
+import org.repzoo.evaluation.engine.ProtocolResult;
+import org.repzoo.evaluation.protocol.Protocol;
+import org.repzoo.evaluation.protocol.ProtocolName;
+import org.repzoo.evaluation.protocol.ProtocolSettings;
+import org.repzoo.reparam.Conversion;
+import org.repzoo.training.data.TrainingData;
+import org.repzoo.training.engine.ModelSpec;
+import org.repzoo.training.engine.TrainingOptions;
+import org.repzoo.training.recipe.Recipe;
+import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.InputShape;
+import org.repzoo.zoo.core.ModelFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code repzoo demo}: the RepVGG story on real data in minutes. Trains a CPU-sized RepVGG (A0's layout, narrower,
+ * 32x32 grey input) on Fashion-MNIST with the RepVGG recipe, converts it to its deploy form, evaluates both forms with
+ * the single-crop, multi-scale and multi-crop protocols, times both, and prints one table.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Train a small RepVGG on Fashion-MNIST, convert it to the plain deploy form, evaluate both",
+                "forms (single, multi-scale, multi-crop), time both, and print the table (about 8 minutes on 2 cores)."})
+final class DemoCommand implements Callable<Integer> {
+
+    /** The RepVGG recipe for 32x32 Fashion-MNIST: the paper's optimizer and cosine schedule, a short run. */
+    static final String RECIPE_OVERRIDES = """
+            {"batchSize": 128, "epochs": 5, "weightDecay": 5e-4,
+             "augmentation": {"crop": "PAD_CROP", "cropSize": 32, "padding": 2, "flip": "HORIZONTAL", "colour": "NONE"}}""";
+    static final String ARCHITECTURE = "repvgg_a0";
+    static final InputShape INPUT = InputShape.of(1, 32, 32);
+    /** Scales of multi-scale and multi-crop, around the training scale 32 (VGG's {S - 32, S, S + 32} scaled by 32/224 would fall below the crop). */
+    static final List<Integer> SCALES = List.of(32, 36, 40);
+
+    @Option(names = "--data", defaultValue = TrainingData.FASHION_MNIST_NAME, paramLabel = "DIR",
+            description = "Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist, installed if missing "
+                    + "and running as root)")
+    String data;
+
+    @Option(names = "--out", defaultValue = "demo-output", paramLabel = "DIR", description = "where everything goes")
+    Path out;
+
+    @Option(names = "--epochs", description = "training epochs (default 5)")
+    Integer epochs;
+
+    @Option(names = "--width", defaultValue = "0.25", description = "width factor on RepVGG-A0's (default 0.25)")
+    double width;
+
+    @Option(names = "--depths", split = ",", defaultValue = "1,2,4,1", paramLabel = "D1,D2,D3,D4",
+            description = "blocks per stage (default 1,2,4,1)")
+    List<Integer> depths;
+
+    @Option(names = "--limit", paramLabel = "N", description = "train on the first N images only (a quick look)")
+    Integer limit;
+
+    @Option(names = "--multi-crop-images", defaultValue = "1000", paramLabel = "N",
+            description = "test images for the 150-view multi-crop protocol (default 1000; 0: all)")
+    int multiCropImages;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--workers", defaultValue = "2", description = "input-pipeline threads")
+    int workers;
+
+    @Option(names = "--no-install", description = "never install Fashion-MNIST with apt-get")
+    boolean noInstall;
+
+    @Option(names = "--force", description = "replace an earlier demo's output in --out")
+    boolean force;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        Path runDir = out.resolve("train");
+        if (Files.exists(runDir.resolve("checkpoint.zip")) && !force) {
+            throw new IllegalArgumentException(out + " holds an earlier demo; add --force to replace it or choose "
+                    + "another --out");
+        }
+        if (force) {
+            for (String name : List.of("checkpoint.zip", "training-log.json", "training-curve.png")) {
+                Files.deleteIfExists(runDir.resolve(name));
+            }
+        }
+        TrainingData trainingData = TrainingData.open(FashionMnist.ensure(data, !noInstall, stdout));
+        if (limit != null) {
+            trainingData = trainingData.limit(limit);
+        }
+        ModelSpec model = new ModelSpec(ARCHITECTURE, INPUT, width, depths, null);
+        Recipe recipe = TrainingRun.recipe(model, "repvgg", RECIPE_OVERRIDES, epochs, null);
+        TrainingOptions options = new TrainingOptions(seed, workers, runDir, 0, false, 10);
+        Path trainZip = out.resolve("repvgg-train.zip");
+        Path deployZip = out.resolve("repvgg-deploy.zip");
+        TrainingRun.Result trained = TrainingRun.run(model, trainingData, recipe, options, trainZip, stdout);
+
+        stdout.println("converting to the deploy form...");
+        stdout.flush();
+        Conversion.Report conversion = Conversion.run(trainZip, deployZip, false);
+        Member trainForm = new Member("train form", ARCHITECTURE, trained.model(), trained.preset());
+        Member deployForm = new Member("deploy form", ARCHITECTURE + "_deploy", ModelFiles.load(deployZip),
+                trained.preset());
+        Map<String, FormResult> forms = new LinkedHashMap<>();
+        for (Member member : List.of(trainForm, deployForm)) {
+            forms.put(member.name(), evaluate(member, trainingData));
+        }
+        Agreement agreement = Agreement.of(forms.get("train form").singleLogits, forms.get("deploy form").singleLogits);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> report = report(model, trained, conversion, forms, agreement, seconds);
+        Path reportFile = out.resolve("demo-report.json");
+        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
+        AtomicFiles.write(reportFile, temp -> Files.write(temp, json));
+        print(stdout, trained, conversion, forms, agreement, seconds, reportFile, runDir);
+        return 0;
+    }
+
+    /** One form's accuracy under each protocol, and its single-crop logits per image (for the agreement check). */
+    private static final class FormResult {
+        final Map<String, double[]> accuracy = new LinkedHashMap<>(); // protocol -> {top-1, top-5, images}
+        final Map<String, double[]> singleLogits = new HashMap<>();
+    }
+
+    private FormResult evaluate(Member member, TrainingData trainingData) throws IOException {
+        FormResult result = new FormResult();
+        ProtocolSettings settings = ProtocolSettings.defaults().withScales(SCALES);
+        List<Protocol> protocols = List.of(settings.protocol(ProtocolName.SINGLE, member.preset()),
+                settings.protocol(ProtocolName.MULTI_SCALE, member.preset()));
+        run(member, trainingData, protocols, Selection.all(), result, true);
+        Selection subset = multiCropImages > 0 ? Selection.all().withLimit(multiCropImages) : Selection.all();
+        run(member, trainingData, List.of(settings.protocol(ProtocolName.MULTI_CROP, member.preset())), subset, result,
+                false);
+        return result;
+    }
+
+    private static void run(Member member, TrainingData data, List<Protocol> protocols, Selection selection,
+                            FormResult into, boolean keepLogits) throws IOException {
+        Evaluation.Setup setup = new Evaluation.Setup(List.of(member), data.validation(), selection, protocols,
+                EvaluationOptions.defaults(), null);
+        String names = String.join(", ", protocols.stream().map(Protocol::name).toList());
+        EvaluationResult result;
+        try (ProgressBar bar = ProgressBars.items(member.name() + ": " + names, "img",
+                selection.apply(data.validation().samples()).size())) {
+            result = Evaluation.run(setup, (done, total) -> bar.stepTo(done), (sample, protocol, scores) -> {
+                if (keepLogits && protocol == 0) {
+                    synchronized (into) {
+                        into.singleLogits.put(sample.path(), scores.clone());
+                    }
+                }
+            });
+        }
+        for (ProtocolResult protocol : result.results()) {
+            into.accuracy.put(protocol.protocol().name(), new double[] {1 - protocol.accuracy().top1Error(),
+                    1 - protocol.accuracy().top5Error(), protocol.accuracy().images()});
+        }
+    }
+
+    /** How far the deploy form's single-crop logits are from the train form's, and whether top-1 ever differs. */
+    record Agreement(int images, int samePrediction, double maxAbsDifference, double maxAbsLogit) {
+        static Agreement of(Map<String, double[]> train, Map<String, double[]> deploy) {
+            int same = 0;
+            double maxDiff = 0;
+            double maxLogit = 0;
+            for (Map.Entry<String, double[]> entry : train.entrySet()) {
+                double[] a = entry.getValue();
+                double[] b = deploy.get(entry.getKey());
+                same += argmax(a) == argmax(b) ? 1 : 0;
+                for (int i = 0; i < a.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                    maxLogit = Math.max(maxLogit, Math.abs(a[i]));
+                }
+            }
+            return new Agreement(train.size(), same, maxDiff, maxLogit);
+        }
+
+        private static int argmax(double[] v) {
+            int best = 0;
+            for (int i = 1; i < v.length; i++) {
+                if (v[i] > v[best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+    }
+
+    private Map<String, Object> report(ModelSpec model, TrainingRun.Result trained, Conversion.Report conversion,
+                                       Map<String, FormResult> forms, Agreement agreement, double seconds) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", model.describe());
+        report.put("data", trained.outcome().log().data());
+        report.put("recipe", trained.recipe());
+        report.put("epochs", trained.outcome().log().epochs());
+        report.put("training_seconds", trained.seconds());
+        Map<String, Object> formReport = new LinkedHashMap<>();
+        int f = 0;
+        for (Map.Entry<String, FormResult> form : forms.entrySet()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("parameters", f == 0 ? conversion.parametersBefore() : conversion.parametersAfter());
+            entry.put("accuracy", form.getValue().accuracy);
+            List<Double> speed = new ArrayList<>();
+            for (double[] perBatch : conversion.imagesPerSecond().values()) {
+                speed.add(perBatch[f]);
+            }
+            entry.put("images_per_second_batch_1_16", speed);
+            formReport.put(form.getKey(), entry);
+            f++;
+        }
+        report.put("forms", formReport);
+        report.put("agreement", agreement);
+        report.put("seconds", seconds);
+        return report;
+    }
+
+    private void print(PrintWriter stdout, TrainingRun.Result trained, Conversion.Report conversion,
+                       Map<String, FormResult> forms, Agreement agreement, double seconds, Path reportFile,
+                       Path runDir) {
+        List<String> protocols = new ArrayList<>(forms.get("train form").accuracy.keySet());
+        List<String> header = new ArrayList<>(List.of("form", "parameters"));
+        for (String protocol : protocols) {
+            int images = (int) forms.get("train form").accuracy.get(protocol)[2];
+            header.add(protocol + " top-1 % (" + images + ")");
+        }
+        header.add("img/s batch 1");
+        header.add("img/s batch 16");
+        Table table = new Table(header.toArray(String[]::new));
+        int[] right = new int[header.size() - 1];
+        for (int i = 0; i < right.length; i++) {
+            right[i] = i + 1;
+        }
+        table.rightAlign(right);
+        int f = 0;
+        double[] batch1 = conversion.imagesPerSecond().get(1);
+        double[] batch16 = conversion.imagesPerSecond().get(16);
+        for (Map.Entry<String, FormResult> form : forms.entrySet()) {
+            List<Object> row = new ArrayList<>(List.of(form.getKey(),
+                    Formats.count(f == 0 ? conversion.parametersBefore() : conversion.parametersAfter())));
+            for (String protocol : protocols) {
+                row.add(String.format("%.2f", 100 * form.getValue().accuracy.get(protocol)[0]));
+            }
+            row.add(String.format("%.0f", batch1[f]));
+            row.add(String.format("%.0f", batch16[f]));
+            table.row(row.toArray());
+            f++;
+        }
+        stdout.println();
+        table.print(stdout);
+        stdout.printf("deploy form vs train form: %.2fx images/s at batch 1, %.2fx at batch 16; same top-1 prediction "
+                        + "on %d of %d test images, max |logit difference| %.2g (largest logit %.3g)%n",
+                batch1[1] / batch1[0], batch16[1] / batch16[0], agreement.samePrediction(), agreement.images(),
+                agreement.maxAbsDifference(), agreement.maxAbsLogit());
+        stdout.printf("trained %d epochs in %.0f s; whole demo %.0f s%n", trained.outcome().log().epochs().size(),
+                trained.seconds(), seconds);
+        stdout.printf("wrote %s, %s, %s, %s, %s%n", out.resolve("repvgg-train.zip"), out.resolve("repvgg-deploy.zip"),
+                reportFile, runDir.resolve("training-log.json"), runDir.resolve("training-curve.png"));
+        stdout.flush();
+    }
+}

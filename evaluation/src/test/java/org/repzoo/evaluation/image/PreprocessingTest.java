@@ -140,6 +140,18 @@ class PreprocessingTest {
         assertArrayEquals(new float[] {29f, 50f, 18f, -2f, 3.5f, 126f}, Preprocessing.toTensor(image, bgr));
     }
 
+    /** One-channel presets take PIL's {@code convert("L")}: [18, 82, 119] for these pixels (Pillow 9, Debian). */
+    @Test
+    void greyPresetsTakePilsLuma() {
+        RgbImage image = new RgbImage(3, 1, new byte[] {10, 20, 30, (byte) 255, 0, 51, (byte) 200, 100, 7});
+        EvalPreset grey = new EvalPreset(3, 1, Interpolation.BILINEAR, List.of(0.5), List.of(0.25), ChannelOrder.RGB, 1);
+        assertEquals(1, grey.channels());
+        assertArrayEquals(new float[] {(18 / 255f - 0.5f) / 0.25f, (82 / 255f - 0.5f) / 0.25f,
+                (119 / 255f - 0.5f) / 0.25f}, Preprocessing.toTensor(image, grey));
+        assertThrows(IllegalArgumentException.class, () -> new EvalPreset(3, 1, Interpolation.BILINEAR,
+                List.of(0.5, 0.5), List.of(0.25, 0.25), ChannelOrder.RGB, 1));
+    }
+
     @Test
     void rejectsUnknownScale() {
         EvalPreset odd = new EvalPreset(2, 1, Interpolation.BILINEAR, List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0),

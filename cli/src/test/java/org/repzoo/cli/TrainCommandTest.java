@@ -1,0 +1,101 @@
+package org.repzoo.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.repzoo.zoo.weights.Provenance;
+
+/**
+ * {@code repzoo train} and {@code repzoo demo} end to end on a committed slice of real Fashion-MNIST (512 training and
+ * 256 test images, made by tools/fixtures/fashion_mnist_subset.py), with a tiny RepVGG.
+ */
+class TrainCommandTest {
+
+    static final Path DATA = Path.of("src/test/resources/fashion-mnist-mini").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainsWritesLogCurveAndAModelThatEvaluatesAsValidated() throws Exception {
+        Path run = dir.resolve("run");
+        Cli.Run trained = Cli.run("train", "repvgg_a0", "--data", DATA, "--input", "1x16x16", "--width", "0.1",
+                "--depths", "1,1,1,1", "--epochs", "2", "--batch", "64", "--checkpoint-dir", run,
+                "--set", "{\"augmentation\": {\"crop\": \"PAD_CROP\", \"padding\": 2}}");
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(trained.out().contains("epoch 2/2"), trained.out());
+        JsonNode log = JSON.readTree(run.resolve("training-log.json").toFile());
+        assertEquals(2, log.get("epochs").size());
+        assertEquals(16, log.get("epochs").get(1).get("iteration").asInt()); // 512 / 64 = 8 batches per epoch
+        assertArrayEquals(PNG, Arrays.copyOf(Files.readAllBytes(run.resolve("training-curve.png")), 4));
+
+        Provenance provenance = Provenance.of(run.resolve("model.zip")).orElseThrow();
+        assertEquals("repvgg_a0", provenance.architecture());
+        assertEquals(1, provenance.preset().channels());
+        assertEquals(16, provenance.preset().cropSize());
+        // Fashion-MNIST's grey mean and std (0.2860, 0.3530 over the whole training set) from the first 512 images
+        assertEquals(0.286, provenance.preset().mean().get(0), 0.02);
+        assertEquals(0.353, provenance.preset().std().get(0), 0.02);
+
+        // eval reads the preset from the model's provenance and agrees with the last validation
+        Path report = dir.resolve("report.json");
+        Cli.Run eval = Cli.run("eval", run.resolve("model.zip"), "--data", DATA, "--report", report);
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode single = JSON.readTree(report.toFile()).get("protocols").get(0);
+        assertEquals(256, single.get("images").asInt());
+        assertEquals(log.get("epochs").get(1).get("top1").asDouble(), 1 - single.get("top1_error").asDouble(), 1e-9);
+
+        Cli.Run again = Cli.run("train", "repvgg_a0", "--data", DATA, "--input", "1x16x16", "--width", "0.1",
+                "--depths", "1,1,1,1", "--epochs", "2", "--batch", "64", "--checkpoint-dir", run);
+        assertEquals(Main.USAGE, again.code());
+        assertTrue(again.err().contains("already holds a run"), again.err());
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors() {
+        Cli.Run width = Cli.run("train", "resnet18", "--data", DATA, "--width", "0.5");
+        assertEquals(Main.USAGE, width.code());
+        assertTrue(width.err().contains("resizable"), width.err());
+        Cli.Run data = Cli.run("train", "repvgg_a0", "--data", dir.resolve("nothing"));
+        assertEquals(Main.USAGE, data.code());
+        assertTrue(data.err().contains("nothing"), data.err());
+        Cli.Run resume = Cli.run("train", "repvgg_a0", "--data", DATA, "--input", "1x16x16", "--resume",
+                "--checkpoint-dir", dir.resolve("fresh"));
+        assertEquals(Main.USAGE, resume.code());
+        assertTrue(resume.err().contains("no checkpoint to resume"), resume.err());
+    }
+
+    @Test
+    void demoTrainsConvertsEvaluatesAndTimesBothForms() throws Exception {
+        Path out = dir.resolve("demo");
+        Cli.Run demo = Cli.run("demo", "--data", DATA, "--out", out, "--epochs", "1", "--width", "0.1",
+                "--depths", "1,1,1,1", "--multi-crop-images", "8");
+        assertEquals(0, demo.code(), demo.err());
+        assertTrue(demo.out().contains("same top-1 prediction on 256 of 256 test images"), demo.out());
+        JsonNode report = JSON.readTree(out.resolve("demo-report.json").toFile());
+        for (String form : new String[] {"train form", "deploy form"}) {
+            JsonNode accuracy = report.get("forms").get(form).get("accuracy");
+            assertEquals(256, accuracy.get("single").get(2).asInt());
+            assertEquals(256, accuracy.get("multi-scale").get(2).asInt());
+            assertEquals(8, accuracy.get("multi-crop").get(2).asInt());
+        }
+        assertEquals(report.get("forms").get("train form").get("accuracy").get("single").get(0).asDouble(),
+                report.get("forms").get("deploy form").get("accuracy").get("single").get(0).asDouble());
+        assertTrue(report.get("forms").get("deploy form").get("parameters").asLong()
+                < report.get("forms").get("train form").get("parameters").asLong());
+        assertArrayEquals(PNG, Arrays.copyOf(Files.readAllBytes(out.resolve("train/training-curve.png")), 4));
+        Cli.Run again = Cli.run("demo", "--data", DATA, "--out", out);
+        assertEquals(Main.USAGE, again.code());
+        assertTrue(again.err().contains("--force"), again.err());
+    }
+}

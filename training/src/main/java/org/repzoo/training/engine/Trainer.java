@@ -19,6 +19,7 @@ import org.repzoo.training.recipe.LrSchedule;
 import org.repzoo.training.recipe.Recipe;
 import org.repzoo.training.recipe.RecipeApplier;
 import org.repzoo.training.recipe.RecipeFiles;
+import org.repzoo.training.regularization.EquivalentKernelL2;
 import org.repzoo.training.schedule.PlateauDecay;
 
 /**
@@ -94,6 +95,9 @@ public final class Trainer {
     public Outcome run(ComputationGraph initialised) throws IOException {
         Files.createDirectories(options.runDirectory());
         Run run = options.resume() ? resume(initialised) : start(initialised);
+        if (run.recipe.decayScope() == Recipe.DecayScope.EQUIVALENT_KERNEL && run.recipe.weightDecay() > 0) {
+            run.graph.addListeners(new EquivalentKernelL2(run.graph, run.recipe.weightDecay()));
+        }
         int batch = run.recipe.batchSize();
         int batchesPerEpoch = batchesPerEpoch(run.recipe);
         ISchedule schedule = LearningRates.of(run.recipe, batchesPerEpoch);

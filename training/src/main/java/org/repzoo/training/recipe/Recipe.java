@@ -36,10 +36,13 @@ public record Recipe(String name, String source, Optimizer optimizer, double lea
 
     /**
      * Which parameters weight decay applies to. DL4J never regularises BatchNorm's gamma and beta
-     * ({@code BatchNormalization.getRegularizationByParam} returns none), so they are excluded in both; PyTorch's
+     * ({@code BatchNormalization.getRegularizationByParam} returns none), so they are excluded in all; PyTorch's
      * default decays them, a deviation for the recipes that use {@code WEIGHTS_AND_BIASES}.
+     * {@code EQUIVALENT_KERNEL} is RepVGG's custom L2 (official {@code get_custom_L2}): weights only, and in each
+     * RepVGG block the 3x3 and 1x1 kernels are decayed through the block's equivalent kernel
+     * ({@link org.repzoo.training.regularization.EquivalentKernelL2}) instead of one by one.
      */
-    public enum DecayScope { WEIGHTS_AND_BIASES, WEIGHTS_ONLY }
+    public enum DecayScope { WEIGHTS_AND_BIASES, WEIGHTS_ONLY, EQUIVALENT_KERNEL }
 
     public Recipe {
         Objects.requireNonNull(name, "name");

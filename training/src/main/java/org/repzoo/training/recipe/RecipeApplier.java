@@ -19,6 +19,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.repzoo.training.loss.LabelSmoothingCrossEntropy;
+import org.repzoo.training.regularization.EquivalentKernelL2;
 import org.repzoo.zoo.core.LogitsCrossEntropy;
 
 /**
@@ -58,7 +59,7 @@ public final class RecipeApplier {
             }
             Layer layer = layerVertex.getLayerConf().getLayer();
             if (layer instanceof BaseLayer base) {
-                configureLayer(base, recipe, updater);
+                configureLayer(vertex.getKey(), base, recipe, updater);
             } else if (layer.initializer().numParams(layer) > 0) {
                 throw new IllegalStateException(vertex.getKey() + " (" + layer.getClass().getSimpleName()
                         + ") has parameters but no updater settings this applier knows how to set");
@@ -71,12 +72,13 @@ public final class RecipeApplier {
         return conf;
     }
 
-    private static void configureLayer(BaseLayer layer, Recipe recipe, IUpdater updater) {
+    private static void configureLayer(String name, BaseLayer layer, Recipe recipe, IUpdater updater) {
         layer.setIUpdater(updater.clone());
         layer.setBiasUpdater(null); // biases follow the weights' updater, as in PyTorch
         List<Regularization> decay = recipe.weightDecay() > 0
                 ? List.of(new L2Regularization(recipe.weightDecay())) : List.of();
-        if (layer instanceof BatchNormalization) {
+        if (layer instanceof BatchNormalization
+                || (recipe.decayScope() == Recipe.DecayScope.EQUIVALENT_KERNEL && EquivalentKernelL2.isBranchKernel(name))) {
             layer.setRegularization(new ArrayList<>());
             layer.setRegularizationBias(new ArrayList<>());
         } else {

@@ -44,8 +44,8 @@ public class BatchNormFoldBench {
 
     @Setup
     public void setUp() {
-        dense = new Kernel(Nd4j.randn(DataType.FLOAT, channels, channels, 3, 3), null);
-        pointwise = new Kernel(Nd4j.randn(DataType.FLOAT, channels, channels, 1, 1), null);
+        dense = KernelMath.withoutBias(Nd4j.randn(DataType.FLOAT, channels, channels, 3, 3));
+        pointwise = KernelMath.withoutBias(Nd4j.randn(DataType.FLOAT, channels, channels, 1, 1));
         denseNorm = stats();
         pointwiseNorm = stats();
         identityNorm = stats();

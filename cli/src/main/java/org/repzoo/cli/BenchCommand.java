@@ -178,10 +178,9 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("batch", r.batch());
         row.put("timed_iterations", r.timedIterations());
-        row.put("images_per_second", Map.of("median", r.imagesPerSecond(), "min", r.imagesPerSecondMin(),
-                "max", r.imagesPerSecondMax()));
-        row.put("seconds_per_batch", Map.of("median", r.secondsPerBatch().median(), "min", r.secondsPerBatch().min(),
-                "max", r.secondsPerBatch().max()));
+        row.put("images_per_second", figures(r.imagesPerSecond(), r.imagesPerSecondMin(), r.imagesPerSecondMax()));
+        row.put("seconds_per_batch", figures(r.secondsPerBatch().median(), r.secondsPerBatch().min(),
+                r.secondsPerBatch().max()));
         row.put("gflops", r.gflops());
         row.put("peak_heap_bytes", r.heapPeakBytes());
         row.put("peak_resident_bytes", r.residentPeakBytes());
@@ -254,5 +253,14 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return "unknown";
+    }
+
+    /** median, min, max in this order in the JSON. */
+    private static Map<String, Double> figures(double median, double min, double max) {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put("median", median);
+        figures.put("min", min);
+        figures.put("max", max);
+        return figures;
     }
 }

@@ -186,6 +186,7 @@ final class BenchCommand implements Callable<Integer> {
         row.put("peak_resident_bytes", r.residentPeakBytes());
         row.put("peak_resident_is_section_peak", r.residentPeakIsSectionPeak());
         row.put("resident_before_bytes", r.residentBeforeBytes());
+        row.put("resident_growth_after_warmup_bytes", r.residentGrowthBytes());
         row.put("heap_allocated_per_batch_bytes", r.heapAllocatedPerBatch());
         return row;
     }

@@ -74,13 +74,16 @@ public final class ModelBenchmark {
      *
      * @param residentPeakBytes       the process's resident high-water mark during warm-up and timing (weights included)
      * @param residentBeforeBytes     resident memory before the first iteration (model, weights and input in place)
+     * @param residentGrowthBytes     how far the resident high-water mark rose during the timed iterations, after the
+     *                                warm-up: 0 when memory is reused from batch to batch (a fixed peak)
      * @param heapAllocatedPerBatch   Java heap bytes the benchmark thread allocated per timed iteration (ND4J's
      *                                off-heap buffers are not counted: see the resident figures)
      */
     public record Result(int batch, Mode mode, int timedIterations, TimingStats secondsPerBatch,
                          double imagesPerSecond, double imagesPerSecondMin, double imagesPerSecondMax, double gflops,
                          long heapPeakBytes, long residentPeakBytes, boolean residentPeakIsSectionPeak,
-                         long residentBeforeBytes, long weightBytes, long heapAllocatedPerBatch) {
+                         long residentBeforeBytes, long residentGrowthBytes, long weightBytes,
+                         long heapAllocatedPerBatch) {
     }
 
     /** Fewest timed iterations kept when {@code maxSeconds} cuts timing short. */
@@ -119,6 +122,7 @@ public final class ModelBenchmark {
             step.run();
             progress.accept(1);
         }
+        long peakAfterWarmup = MemoryPeaks.residentPeakBytes();
         double[] seconds = new double[settings.iterations()];
         int timed = 0;
         double spent = 0;
@@ -139,6 +143,7 @@ public final class ModelBenchmark {
         return new Result(batch, settings.mode(), timed, stats, rate, batch / stats.max(), batch / stats.min(),
                 rate * multiplyAdds * settings.mode().flopsPerMac() / 1e9, peaks.heapPeakBytes(),
                 MemoryPeaks.residentPeakBytes(), peaks.residentPeakIsSectionPeak(), residentBefore,
+                MemoryPeaks.residentPeakBytes() - peakAfterWarmup,
                 graph.params().length() * graph.params().dataType().width(), allocated);
     }
 

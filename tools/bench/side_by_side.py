@@ -46,8 +46,9 @@ def run_json(command, env, json_path):
         os.remove(json_path)
     result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if result.returncode != 0 or not os.path.exists(json_path):
-        lines = [l for l in result.stderr.splitlines() if l.strip() and "it/s" not in l]
-        return {"error": (lines[-1] if lines else f"exit code {result.returncode}")[:200]}
+        lines = [l.strip() for l in result.stderr.splitlines() if l.strip() and "it/s" not in l]
+        named = [l for l in lines if l.startswith("repzoo:") or l.startswith("ortbench:") or "Error" in l]
+        return {"error": ((named or lines or [f"exit code {result.returncode}"])[-1])[:200]}
     with open(json_path) as f:
         return json.load(f)
 
@@ -90,7 +91,9 @@ def onnx_file(name, shape, cache, env):
         result = subprocess.run([PYTHON, "tools/bench/torch_bench.py", name, "--export-onnx", path, "--input", shape],
                                 cwd=ROOT, env=env, capture_output=True, text=True)
         if result.returncode != 0:
-            return None, (result.stderr.strip().splitlines() or ["export failed"])[-1][:200]
+            lines = result.stderr.strip().splitlines()
+            errors = [l.strip() for l in lines if "Error" in l and not l.strip().startswith("raise")]
+            return None, "ONNX export failed: " + ((errors or lines or ["no message"])[-1])[:160]
         if "skipped" in result.stdout:
             return None, json.loads(result.stdout)["skipped"]
     return path, None

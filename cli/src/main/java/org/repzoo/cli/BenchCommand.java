@@ -96,7 +96,11 @@ final class BenchCommand implements Callable<Integer> {
         boolean table = !"-".equals(json);
         if (sgemm) {
             SgemmPeak.Result peak = SgemmPeak.measure(SgemmPeak.DEFAULT_SIZE, 5);
-            report.put("sgemm", Map.of("size", peak.size(), "gflops", peak.gflops(), "seconds_median", peak.seconds().median()));
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("size", peak.size());
+            figures.put("gflops", peak.gflops());
+            figures.put("seconds_median", peak.seconds().median());
+            report.put("sgemm", figures);
             if (table) {
                 out.printf(Locale.ROOT, "fp32 peak: sgemm %dx%d through ND4J, %.1f GFLOP/s (median of 5)%n", peak.size(),
                         peak.size(), peak.gflops());
@@ -118,17 +122,22 @@ final class BenchCommand implements Callable<Integer> {
 
     private void benchModel(ModelBenchmark.Mode benchMode, List<Integer> batchSizes, Map<String, Object> report,
                             PrintWriter out, boolean table) throws Exception {
-        Loaded loaded = load();
+        Loaded loaded;
+        try {
+            loaded = load();
+        } catch (OutOfMemoryError e) {
+            throw ModelBenchmark.outOfMemory("building " + model, e);
+        }
         long macs = GraphStats.of(loaded.graph().getConfiguration(), loaded.input()).multiplyAdds();
         report.put("model", loaded.name());
         report.put("input", loaded.input().toString());
         report.put("mode", benchMode.toString());
         report.put("multiply_adds", macs);
-        report.put("parameter_bytes", loaded.graph().params().length() * loaded.graph().params().dataType().width());
+        long parameterBytes = loaded.graph().params().length() * loaded.graph().params().dataType().width();
+        report.put("parameter_bytes", parameterBytes);
         if (table) {
             out.printf(Locale.ROOT, "%s, input %s, %s, %d threads, %s GMACs per image, weights %.0f MB%n", loaded.name(),
-                    loaded.input(), benchMode, Threads.current(), Formats.giga(macs),
-                    loaded.graph().params().length() * 4 / 1e6);
+                    loaded.input(), benchMode, Threads.current(), Formats.giga(macs), parameterBytes / 1e6);
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         Table results = new Table("batch", "img/s", "min", "max", "ms/batch", "GFLOP/s", "peak heap MB", "peak RSS MB")

@@ -8,6 +8,7 @@ import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.CrashReportingUtil;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -100,14 +101,21 @@ public final class ModelBenchmark {
      */
     public static Result run(ComputationGraph graph, InputShape input, long multiplyAdds, Settings settings,
                              IntConsumer progress) {
+        // DL4J would write a memory crash dump into the working directory on an out-of-memory error: report it instead
+        CrashReportingUtil.crashDumpsEnabled(false);
         try {
             return measure(graph, input, multiplyAdds, settings, progress);
         } catch (OutOfMemoryError e) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "out of memory at batch %d, input %s, mode %s "
-                    + "(%s): give the JVM more, e.g. REPZOO_JAVA_OPTS='-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=24G "
-                    + "-Dorg.bytedeco.javacpp.maxphysicalbytes=28G', or use a smaller --batch", settings.batch(), input,
-                    settings.mode(), e.getMessage()), e);
+            throw outOfMemory(String.format(Locale.ROOT, "batch %d, input %s, mode %s", settings.batch(), input,
+                    settings.mode()), e);
         }
+    }
+
+    /** One line for an out-of-memory condition (Java heap or ND4J's off-heap limit), with what to change. */
+    public static IllegalArgumentException outOfMemory(String what, OutOfMemoryError e) {
+        return new IllegalArgumentException("out of memory at " + what + " (" + e.getMessage() + "): give the JVM "
+                + "more, e.g. REPZOO_JAVA_OPTS='-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=24G "
+                + "-Dorg.bytedeco.javacpp.maxphysicalbytes=28G', or use a smaller --batch", e);
     }
 
     private static Result measure(ComputationGraph graph, InputShape input, long multiplyAdds, Settings settings,

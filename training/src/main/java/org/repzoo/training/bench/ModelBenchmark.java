@@ -114,8 +114,8 @@ public final class ModelBenchmark {
     /** One line for an out-of-memory condition (Java heap or ND4J's off-heap limit), with what to change. */
     public static IllegalArgumentException outOfMemory(String what, OutOfMemoryError e) {
         return new IllegalArgumentException("out of memory at " + what + " (" + e.getMessage() + "): give the JVM "
-                + "more, e.g. REPZOO_JAVA_OPTS='-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=24G "
-                + "-Dorg.bytedeco.javacpp.maxphysicalbytes=28G', or use a smaller --batch", e);
+                + "more (REPZOO_JAVA_OPTS='-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=24G "
+                + "-Dorg.bytedeco.javacpp.maxphysicalbytes=28G') or use a smaller --batch", e);
     }
 
     private static Result measure(ComputationGraph graph, InputShape input, long multiplyAdds, Settings settings,

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "repzoo", mixinStandardHelpOptions = true, version = "RepZoo 0.1.0 (DL4J 1.0.0-M2.1)",
         description = "Classic ImageNet CNNs for Deeplearning4j, exact to their reference implementations.",
         subcommands = {ListCommand.class, SummaryCommand.class, ImportCommand.class, ExportCommand.class,
-                PredictCommand.class, EvalCommand.class, ConvertCommand.class, TrainCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                PredictCommand.class, EvalCommand.class, ConvertCommand.class, TrainCommand.class, DemoCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code of bad input: an unknown model, a bad size, an unreadable file. */

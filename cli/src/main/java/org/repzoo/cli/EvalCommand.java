@@ -23,6 +23,8 @@ import org.repzoo.evaluation.protocol.Protocol;
 import org.repzoo.evaluation.protocol.ProtocolName;
 import org.repzoo.evaluation.protocol.ProtocolSettings;
 import org.repzoo.evaluation.protocol.TrainingScale;
+import org.repzoo.spark.SparkContexts;
+import org.repzoo.spark.SparkEvaluation;
 import org.repzoo.zoo.core.EvalPreset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -129,9 +131,20 @@ final class EvalCommand implements Callable<Integer> {
             + "upscales them; so does RepZoo by default).")
     private boolean noUpscale;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "", paramLabel = "MASTER", description = "Run on "
+            + "Apache Spark: the images split across Spark tasks, the same report as one JVM. MASTER: local[N], "
+            + "spark://host:7077, yarn... (default: spark-submit's master, else local[*]; write --spark=MASTER or "
+            + "put --spark after MODEL.zip).")
+    private String spark;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Spark tasks the images are split into (default: twice Spark's default parallelism).")
+    private int partitions;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        SparkContexts.checkMaster(spark);
         List<Path> files = new ArrayList<>();
         if (model != null) {
             files.add(model);
@@ -145,7 +158,8 @@ final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(output + " is an input: RepZoo never overwrites an input");
             }
         }
-        Dataset dataset = Datasets.open(new Datasets.Source(data, labels, classes, synsets, split));
+        Datasets.Source source = new Datasets.Source(data, labels, classes, synsets, split);
+        Dataset dataset = Datasets.open(source);
         List<Member> members = new ArrayList<>();
         for (Path file : files) {
             Member member = Member.load(file, note -> {
@@ -173,8 +187,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Setup setup = new Evaluation.Setup(members, dataset, selection, protocols, options, predictions);
         EvaluationResult result;
-        try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
-            result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));
+        if (spark != null) {
+            result = runOnSpark(setup, new SparkEvaluation.Inputs(files, source, partitions), err);
+        } else {
+            try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
+                result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));
+            }
         }
         print(setup, result);
         if (report != null) {
@@ -186,6 +204,20 @@ final class EvalCommand implements Callable<Integer> {
         }
         err.flush();
         return 0;
+    }
+
+    private EvaluationResult runOnSpark(Evaluation.Setup setup, SparkEvaluation.Inputs inputs, PrintWriter err)
+            throws java.io.IOException {
+        long start = System.nanoTime();
+        try (org.apache.spark.api.java.JavaSparkContext context = SparkContexts.start("repzoo eval", spark)) {
+            err.printf(Locale.ROOT, "repzoo: Spark %s started in %.1f s (parallelism %d)%n", context.master(),
+                    (System.nanoTime() - start) / 1e9, context.defaultParallelism());
+            err.flush();
+            try (ProgressBar bar = ProgressBars.items("eval", "img", setup.selection().apply(setup.dataset().samples())
+                    .size())) {
+                return SparkEvaluation.run(context, setup, inputs, (done, total) -> bar.stepTo(done));
+            }
+        }
     }
 
     /** The model's preset with the command line's overrides. */

@@ -20,7 +20,7 @@ public final class SparkContexts {
         // new SparkConf() reads the spark.* system properties spark-submit passes.
         SparkConf conf = new SparkConf().setAppName(appName);
         if (master != null && !master.isBlank()) {
-            conf.setMaster(master.trim());
+            conf.setMaster(checkMaster(master.trim()));
         } else {
             conf.setIfMissing("spark.master", LOCAL);
         }
@@ -31,5 +31,20 @@ public final class SparkContexts {
         // Sample lists and per-partition counts are small, but a partition's per-image prediction lines add up.
         conf.setIfMissing("spark.driver.maxResultSize", "2g");
         return new JavaSparkContext(conf);
+    }
+
+    /**
+     * {@code master} if it has one of Spark's master URL forms (null and blank pass: no master given); anything else
+     * is most likely a file that {@code --spark} took as its value.
+     */
+    public static String checkMaster(String master) {
+        if (master == null || master.isBlank()) {
+            return master;
+        }
+        if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|local-cluster\\[.*]|yarn|(spark|k8s|mesos)://.+")) {
+            throw new IllegalArgumentException("'" + master + "' is not a Spark master (local[N], spark://host:port, "
+                    + "yarn, k8s://..., mesos://...); to give --spark no master, write it after MODEL.zip");
+        }
+        return master;
     }
 }

@@ -208,14 +208,17 @@ final class EvalCommand implements Callable<Integer> {
 
     private EvaluationResult runOnSpark(Evaluation.Setup setup, SparkEvaluation.Inputs inputs, PrintWriter err)
             throws java.io.IOException {
-        long start = System.nanoTime();
-        try (org.apache.spark.api.java.JavaSparkContext context = SparkContexts.start("repzoo eval", spark)) {
-            err.printf(Locale.ROOT, "repzoo: Spark %s started in %.1f s (parallelism %d)%n", context.master(),
-                    (System.nanoTime() - start) / 1e9, context.defaultParallelism());
-            err.flush();
-            try (ProgressBar bar = ProgressBars.items("eval", "img", setup.selection().apply(setup.dataset().samples())
-                    .size())) {
-                return SparkEvaluation.run(context, setup, inputs, (done, total) -> bar.stepTo(done));
+        long images = setup.selection().apply(setup.dataset().samples()).size();
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            return SparkEvaluation.run(spark, setup, inputs, note -> {
+                err.println("repzoo: " + note);
+                err.flush();
+                bar[0] = ProgressBars.items("eval", "img", images);
+            }, (done, total) -> bar[0].stepTo(done));
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
             }
         }
     }

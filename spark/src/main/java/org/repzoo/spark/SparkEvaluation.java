@@ -65,6 +65,21 @@ public final class SparkEvaluation {
     private SparkEvaluation() {
     }
 
+    /**
+     * Starts Spark on {@code master} ({@link SparkContexts#start}), runs {@code setup} there and stops it;
+     * {@code note} hears of the start-up (master, seconds, parallelism).
+     */
+    public static EvaluationResult run(String master, Evaluation.Setup setup, Inputs inputs,
+                                       java.util.function.Consumer<String> note, Evaluation.Progress progress)
+            throws IOException {
+        long start = System.nanoTime();
+        try (JavaSparkContext spark = SparkContexts.start("repzoo eval", master)) {
+            note.accept(String.format(java.util.Locale.ROOT, "Spark %s started in %.1f s (parallelism %d)",
+                    spark.master(), (System.nanoTime() - start) / 1e9, spark.defaultParallelism()));
+            return run(spark, setup, inputs, progress);
+        }
+    }
+
     /** Runs {@code setup} on {@code spark}; {@code progress} hears of each partition as it completes. */
     public static EvaluationResult run(JavaSparkContext spark, Evaluation.Setup setup, Inputs inputs,
                                        Evaluation.Progress progress) throws IOException {

@@ -125,6 +125,27 @@ public final class SparkTraining {
     }
 
     /**
+     * The same on a Spark context of its own, started on {@code master} ({@link SparkContexts#start}) and stopped at
+     * the end, for callers that should not compile against Spark (the command line, whose cluster jar leaves Spark
+     * out): each epoch's minibatches come as a list, split into {@code partitions} Spark partitions. {@code note}
+     * hears of the start-up.
+     */
+    public static ComputationGraph fit(String master, ComputationGraph graph,
+                                       java.util.function.IntFunction<List<MultiDataSet>> batchesOfEpoch,
+                                       int partitions, Settings settings, int firstEpoch, int lastEpoch,
+                                       EpochEnd listener, java.util.function.Consumer<String> note) throws IOException {
+        long start = System.nanoTime();
+        try (JavaSparkContext spark = SparkContexts.start("repzoo train", master)) {
+            note.accept(String.format(Locale.ROOT, "Spark %s started in %.1f s (parallelism %d), %s mode",
+                    spark.master(), (System.nanoTime() - start) / 1e9, spark.defaultParallelism(),
+                    settings.mode().name().toLowerCase(Locale.ROOT)));
+            int slices = partitions > 0 ? partitions : spark.defaultParallelism();
+            return fit(spark, graph, epoch -> spark.parallelize(batchesOfEpoch.apply(epoch), slices), settings,
+                    firstEpoch, lastEpoch, listener);
+        }
+    }
+
+    /**
      * Trains epochs {@code firstEpoch .. lastEpoch - 1} ({@code firstEpoch > 0} continues a resumed run) and returns
      * the trained graph (a new object: DL4J's training master replaces the driver's network as it averages).
      */

@@ -42,7 +42,10 @@ final class ExecutorCache {
 
     /** The models, loaded or idle ones; give them back with {@link #giveBack} when the task is done with them. */
     static List<Member> borrow(List<ShippedModel> models) throws IOException {
-        List<Member> idle = IDLE_MODELS.computeIfAbsent(key(models), k -> new ConcurrentLinkedQueue<>()).poll();
+        String key = key(models);
+        // A long-lived executor (several jobs in one application) keeps only the current job's models.
+        IDLE_MODELS.keySet().removeIf(other -> !other.equals(key));
+        List<Member> idle = IDLE_MODELS.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
         return idle != null ? idle : load(models);
     }
 

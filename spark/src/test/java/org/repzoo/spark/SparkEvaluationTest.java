@@ -137,17 +137,23 @@ class SparkEvaluationTest {
     @Test
     void aKilledTaskIsRetriedAndChangesNothing() throws IOException {
         List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.TEN_CROP,
-                EvalSet.PRESET));
+                EvalSet.PRESET), ProtocolSettings.defaults().protocol(ProtocolName.DENSE, EvalSet.PRESET));
         Evaluation.Setup setup = setup(images, protocols, EvaluationOptions.defaults().withWorkers(1), null);
         JsonNode expected = comparable(setup, Evaluation.run(setup, (done, total) -> { }));
-        Killer killer = new Killer(spark);
-        spark.sc().addSparkListener(killer);
-        try {
-            assertEquals(expected, comparable(setup, onSpark(setup, images, 3)));
-        } finally {
-            spark.sc().removeSparkListener(killer);
+        // The kill is asynchronous: on a fast machine an attempt may finish before it lands (then nothing was
+        // killed and the run is repeated, at most three times).
+        int killed = 0;
+        for (int run = 0; run < 3 && killed == 0; run++) {
+            Killer killer = new Killer(spark);
+            spark.sc().addSparkListener(killer);
+            try {
+                assertEquals(expected, comparable(setup, onSpark(setup, images, 3)));
+            } finally {
+                spark.sc().removeSparkListener(killer);
+            }
+            killed = killer.killed.size();
         }
-        assertEquals(1, killer.killed.size(), "one attempt killed (the first of partition 1)");
+        assertEquals(1, killed, "one attempt killed (the first of partition 1) and retried");
     }
 
     @Test

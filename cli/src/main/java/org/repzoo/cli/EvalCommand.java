@@ -1,5 +1,6 @@
 package org.repzoo.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,10 +28,10 @@ import org.repzoo.spark.SparkContexts;
 import org.repzoo.spark.SparkEvaluation;
 import org.repzoo.zoo.core.EvalPreset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Top-1/top-5 error of a model (or an ensemble) on a labelled image set under the papers' test "
@@ -207,7 +208,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private EvaluationResult runOnSpark(Evaluation.Setup setup, SparkEvaluation.Inputs inputs, PrintWriter err)
-            throws java.io.IOException {
+            throws IOException {
         long images = setup.selection().apply(setup.dataset().samples()).size();
         ProgressBar[] bar = new ProgressBar[1];
         try {

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -70,11 +72,11 @@ public final class SparkEvaluation {
      * {@code note} hears of the start-up (master, seconds, parallelism).
      */
     public static EvaluationResult run(String master, Evaluation.Setup setup, Inputs inputs,
-                                       java.util.function.Consumer<String> note, Evaluation.Progress progress)
+                                       Consumer<String> note, Evaluation.Progress progress)
             throws IOException {
         long start = System.nanoTime();
         try (JavaSparkContext spark = SparkContexts.start("repzoo eval", master)) {
-            note.accept(String.format(java.util.Locale.ROOT, "Spark %s started in %.1f s (parallelism %d)",
+            note.accept(String.format(Locale.ROOT, "Spark %s started in %.1f s (parallelism %d)",
                     spark.master(), (System.nanoTime() - start) / 1e9, spark.defaultParallelism()));
             return run(spark, setup, inputs, progress);
         }

@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -131,9 +135,9 @@ public final class SparkTraining {
      * hears of the start-up.
      */
     public static ComputationGraph fit(String master, ComputationGraph graph,
-                                       java.util.function.IntFunction<List<MultiDataSet>> batchesOfEpoch,
+                                       IntFunction<List<MultiDataSet>> batchesOfEpoch,
                                        int partitions, Settings settings, int firstEpoch, int lastEpoch,
-                                       EpochEnd listener, java.util.function.Consumer<String> note) throws IOException {
+                                       EpochEnd listener, Consumer<String> note) throws IOException {
         long start = System.nanoTime();
         try (JavaSparkContext spark = SparkContexts.start("repzoo train", master)) {
             note.accept(String.format(Locale.ROOT, "Spark %s started in %.1f s (parallelism %d), %s mode",
@@ -177,7 +181,7 @@ public final class SparkTraining {
                 listener.epochDone(current, epoch, network.getScore());
             }
         } catch (Exception e) { // Scala and DL4J's Spark code throw SparkException undeclared
-            if (e instanceof org.apache.spark.SparkException) {
+            if (e instanceof SparkException) {
                 throw SparkFailures.unwrap(e);
             }
             throw e;
@@ -191,7 +195,7 @@ public final class SparkTraining {
 
     /** A seed for one epoch's training master, from the run's seed and the epoch alone. */
     static long epochSeed(long seed, int epoch) {
-        return new java.util.SplittableRandom(seed + 0x9E3779B97F4A7C15L * (epoch + 1L)).nextLong();
+        return new SplittableRandom(seed + 0x9E3779B97F4A7C15L * (epoch + 1L)).nextLong();
     }
 
     /** The training master for {@code settings}. */

@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.checkpoint.TrainingCheckpoints;
 import org.repzoo.training.recipe.Recipe;
@@ -53,8 +54,7 @@ class SparkTrainingTest {
         for (int i = 0; i < EXAMPLES; i++) {
             int label = i % CLASSES;
             labels.putScalar(i, label, 1);
-            features.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex
-                    .point(label)).addi(0.5);
+            features.get(NDArrayIndex.point(i), NDArrayIndex.point(label)).addi(0.5);
         }
     }
 
@@ -86,9 +86,8 @@ class SparkTrainingTest {
     private static List<MultiDataSet> batches(ComputationGraph graph) {
         List<MultiDataSet> batches = new ArrayList<>();
         for (int b = 0; b < BATCHES; b++) {
-            batches.add(OutputBatches.of(graph, features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b * BATCH,
-                    (b + 1) * BATCH)).dup(), labels.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(b * BATCH,
-                    (b + 1) * BATCH)).dup()));
+            batches.add(OutputBatches.of(graph, features.get(NDArrayIndex.interval(b * BATCH, (b + 1) * BATCH)).dup(),
+                    labels.get(NDArrayIndex.interval(b * BATCH, (b + 1) * BATCH)).dup()));
         }
         return batches;
     }

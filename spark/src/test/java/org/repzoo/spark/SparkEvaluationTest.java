@@ -124,6 +124,21 @@ class SparkEvaluationTest {
     }
 
     @Test
+    void anEnsembleGivesTheSingleJvmReport() throws IOException {
+        Path secondFile = EvalSet.saveNet(1, temp);
+        Member second = Member.load(secondFile, note -> { }).withPreset(EvalSet.PRESET);
+        List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, EvalSet.PRESET),
+                ProtocolSettings.defaults().protocol(ProtocolName.DENSE, EvalSet.PRESET));
+        Evaluation.Setup setup = new Evaluation.Setup(List.of(member, second), Datasets.open(source(images)),
+                Selection.all(), protocols, EvaluationOptions.defaults(), null);
+        JsonNode expected = comparable(setup, Evaluation.run(setup, (done, total) -> { }));
+        EvaluationResult actual = SparkEvaluation.run(spark, setup, new SparkEvaluation.Inputs(
+                List.of(modelFile, secondFile), source(images), 3), (done, total) -> { });
+        assertEquals(expected, comparable(setup, actual));
+        assertEquals(2, expected.get("models").size());
+    }
+
+    @Test
     void partitioningChangesNothing() throws IOException {
         List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.TEN_CROP,
                 EvalSet.PRESET), ProtocolSettings.defaults().protocol(ProtocolName.DENSE, EvalSet.PRESET));

@@ -1,5 +1,6 @@
 package org.repzoo.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,12 +24,14 @@ import org.repzoo.evaluation.protocol.Protocol;
 import org.repzoo.evaluation.protocol.ProtocolName;
 import org.repzoo.evaluation.protocol.ProtocolSettings;
 import org.repzoo.evaluation.protocol.TrainingScale;
+import org.repzoo.spark.SparkContexts;
+import org.repzoo.spark.SparkEvaluation;
 import org.repzoo.zoo.core.EvalPreset;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Top-1/top-5 error of a model (or an ensemble) on a labelled image set under the papers' test "
@@ -129,9 +132,20 @@ final class EvalCommand implements Callable<Integer> {
             + "upscales them; so does RepZoo by default).")
     private boolean noUpscale;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "", paramLabel = "MASTER", description = "Run on "
+            + "Apache Spark: the images split across Spark tasks, the same report as one JVM. MASTER: local[N], "
+            + "spark://host:7077, yarn... (default: spark-submit's master, else local[*]; write --spark=MASTER or "
+            + "put --spark after MODEL.zip).")
+    private String spark;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Spark tasks the images are split into (default: twice Spark's default parallelism).")
+    private int partitions;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        SparkContexts.checkMaster(spark);
         List<Path> files = new ArrayList<>();
         if (model != null) {
             files.add(model);
@@ -145,7 +159,8 @@ final class EvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(output + " is an input: RepZoo never overwrites an input");
             }
         }
-        Dataset dataset = Datasets.open(new Datasets.Source(data, labels, classes, synsets, split));
+        Datasets.Source source = new Datasets.Source(data, labels, classes, synsets, split);
+        Dataset dataset = Datasets.open(source);
         List<Member> members = new ArrayList<>();
         for (Path file : files) {
             Member member = Member.load(file, note -> {
@@ -173,8 +188,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Setup setup = new Evaluation.Setup(members, dataset, selection, protocols, options, predictions);
         EvaluationResult result;
-        try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
-            result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));
+        if (spark != null) {
+            result = runOnSpark(setup, new SparkEvaluation.Inputs(files, source, partitions), err);
+        } else {
+            try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
+                result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));
+            }
         }
         print(setup, result);
         if (report != null) {
@@ -186,6 +205,23 @@ final class EvalCommand implements Callable<Integer> {
         }
         err.flush();
         return 0;
+    }
+
+    private EvaluationResult runOnSpark(Evaluation.Setup setup, SparkEvaluation.Inputs inputs, PrintWriter err)
+            throws IOException {
+        long images = setup.selection().apply(setup.dataset().samples()).size();
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            return SparkEvaluation.run(spark, setup, inputs, note -> {
+                err.println("repzoo: " + note);
+                err.flush();
+                bar[0] = ProgressBars.items("eval", "img", images);
+            }, (done, total) -> bar[0].stepTo(done));
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
     }
 
     /** The model's preset with the command line's overrides. */

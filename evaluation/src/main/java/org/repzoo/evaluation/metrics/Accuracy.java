@@ -1,12 +1,16 @@
 package org.repzoo.evaluation.metrics;
 
+import java.io.Serializable;
+
 /**
  * Top-1 and top-5 counts of one protocol, overall and per class (eval-protocols.md §5.1: error is the fraction of
  * images, averaged over images). Images whose scores hold a NaN are ranked with NaN as {@code -inf} and counted
  * apart; so are images whose top-1 or top-5 decision depends on how ties are broken (§5.4's optimistic and
  * pessimistic variants disagree).
  */
-public final class Accuracy {
+public final class Accuracy implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The k of top-k error that the papers report besides top-1. */
     public static final int TOP_K = 5;
@@ -61,6 +65,25 @@ public final class Accuracy {
             tieDecidedTopK++;
         }
         return ranked;
+    }
+
+    /**
+     * Adds another part's counts (the same classes) to these: counting images in parts and adding the parts gives the
+     * counts of one pass over all of them, as a distributed evaluation needs.
+     */
+    public void add(Accuracy part) {
+        if (part.classes != classes) {
+            throw new IllegalArgumentException("cannot add counts over " + part.classes + " classes to counts over "
+                    + classes);
+        }
+        for (int c = 0; c < classes; c++) {
+            images[c] += part.images[c];
+            top1[c] += part.top1[c];
+            topK[c] += part.topK[c];
+        }
+        nanImages += part.nanImages;
+        tieDecidedTop1 += part.tieDecidedTop1;
+        tieDecidedTopK += part.tieDecidedTopK;
     }
 
     public int classes() {

@@ -1,0 +1,43 @@
+package org.repzoo.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Turns a failed Spark job into the error a single-machine run would have raised: Spark wraps an executor's exception
+ * in a {@code SparkException} whose message is a whole remote stack trace, where RepZoo promises one line naming the
+ * input at fault.
+ */
+final class SparkFailures {
+
+    private SparkFailures() {
+    }
+
+    /** The root {@link IllegalArgumentException} or {@link IOException} of {@code failure}, else one line on it. */
+    static RuntimeException unwrap(Exception failure) throws IOException {
+        Throwable root = failure;
+        Throwable found = null;
+        while (root != null) {
+            if (root instanceof IllegalArgumentException || root instanceof IOException) {
+                found = root;
+            }
+            if (root instanceof UncheckedIOException unchecked) {
+                found = unchecked.getCause();
+            }
+            root = root.getCause() == root ? null : root.getCause();
+        }
+        if (found instanceof IOException io) {
+            throw io;
+        }
+        if (found instanceof IllegalArgumentException argument) {
+            return argument;
+        }
+        return new IllegalStateException("the Spark job failed: " + firstLine(failure), failure);
+    }
+
+    private static String firstLine(Throwable failure) {
+        String message = String.valueOf(failure.getMessage());
+        int end = message.indexOf('\n');
+        return end < 0 ? message : message.substring(0, end);
+    }
+}

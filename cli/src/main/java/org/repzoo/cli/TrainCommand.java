@@ -3,6 +3,8 @@ package org.repzoo.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.repzoo.spark.SparkContexts;
+import org.repzoo.spark.SparkTraining;
 import org.repzoo.training.data.TrainingData;
 import org.repzoo.training.engine.EpochRecord;
 import org.repzoo.training.engine.ModelSpec;
@@ -78,11 +80,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "MODEL.zip", description = "the trained model (default: DIR/model.zip)")
     Path out;
 
+    @Option(names = "--spark", arity = "0..1", fallbackValue = "", paramLabel = "MASTER", description = "train on "
+            + "Apache Spark with DL4J's training masters. MASTER: local[N], spark://host:7077, yarn... (default: "
+            + "spark-submit's master, else local[*]; write --spark=MASTER or put --spark after ARCH)")
+    String spark;
+
+    @Option(names = "--spark-mode", defaultValue = "averaging", paramLabel = "averaging|shared",
+            description = "parameter averaging (repeatable) or gradient sharing (default averaging)")
+    String sparkMode;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Spark partitions of each epoch's minibatches "
+            + "(default: Spark's default parallelism)")
+    int partitions;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        SparkContexts.checkMaster(spark);
         ModelSpec model = new ModelSpec(architecture, input == null ? null : InputShape.parse(input), width, depths,
                 branches);
         model.architecture(); // refuses bad size options before any data is read
@@ -94,8 +110,10 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = checkpointDir != null ? checkpointDir : Path.of("runs", architecture);
         TrainingOptions options = new TrainingOptions(seed, workers, dir, checkpointEvery, resume, 10);
         Path modelFile = out != null ? out : dir.resolve("model.zip");
-        TrainingRun.Result result = TrainingRun.run(model, trainingData, chosen, options, modelFile,
-                spec.commandLine().getOut());
+        TrainingRun.Result result = spark == null
+                ? TrainingRun.run(model, trainingData, chosen, options, modelFile, spec.commandLine().getOut())
+                : SparkTrainingRun.run(model, trainingData, chosen, options, modelFile, spark,
+                        SparkTraining.Mode.parse(sparkMode), partitions, spec.commandLine().getOut());
         print(result);
         return 0;
     }
@@ -107,8 +125,8 @@ final class TrainCommand implements Callable<Integer> {
         for (EpochRecord r : result.outcome().log().epochs()) {
             table.row(r.epoch(), String.format("%.4f", r.trainLoss()), String.format("%.4f", r.validationLoss()),
                     String.format("%.2f", 100 * r.top1()), String.format("%.2f", 100 * r.top5()),
-                    String.format("%.3g", r.learningRate()), String.format("%.0f", r.imagesPerSecond()),
-                    String.format("%.0f", r.seconds()));
+                    number("%.3g", r.learningRate()), number("%.0f", r.imagesPerSecond()),
+                    number("%.0f", r.seconds()));
         }
         table.print(out);
         out.printf("final model: top-1 %.2f%%, top-5 %.2f%% on %d validation images; %.0f s%n",
@@ -120,5 +138,10 @@ final class TrainCommand implements Callable<Integer> {
 
     private Path checkpointDirOf(TrainingRun.Result result) {
         return checkpointDir != null ? checkpointDir : Path.of("runs", architecture);
+    }
+
+    /** A figure, or "-" where a run does not measure it (Spark runs: learning rate, speed, time per epoch). */
+    private static String number(String format, double value) {
+        return Double.isNaN(value) ? "-" : String.format(format, value);
     }
 }

@@ -98,4 +98,25 @@ class TrainCommandTest {
         assertEquals(Main.USAGE, again.code());
         assertTrue(again.err().contains("--force"), again.err());
     }
+
+    /** {@code train --spark local[2]}: DL4J's parameter averaging, a checkpoint and validation per epoch, repeatable. */
+    @Test
+    void trainsOnSparkRepeatably() throws Exception {
+        double[][] weights = new double[2][];
+        for (int run = 0; run < 2; run++) {
+            Path dir = this.dir.resolve("spark" + run);
+            Cli.Run trained = Cli.run("train", "repvgg_a0", "--spark", "local[2]", "--data", DATA, "--input", "1x16x16",
+                    "--width", "0.1", "--depths", "1,1,1,1", "--epochs", "2", "--batch", "32", "--checkpoint-dir", dir);
+            assertEquals(0, trained.code(), trained.err());
+            JsonNode epochs = JSON.readTree(dir.resolve("training-log.json").toFile()).get("epochs");
+            assertEquals(2, epochs.size());
+            assertTrue(epochs.get(1).get("trainLoss").asDouble() < epochs.get(0).get("trainLoss").asDouble(),
+                    epochs.toString());
+            assertTrue(Files.isRegularFile(dir.resolve("checkpoint.zip")));
+            weights[run] = org.repzoo.zoo.core.ModelFiles.load(dir.resolve("model.zip")).params().toDoubleVector();
+        }
+        assertArrayEquals(weights[0], weights[1]);
+        Cli.Run badMaster = Cli.run("train", "repvgg_a0", "--spark=nonsense", "--data", DATA);
+        assertEquals(Main.USAGE, badMaster.code());
+    }
 }

@@ -15,14 +15,15 @@ class MemoryPeaksTest {
         peaks.reset();
         assertTrue(peaks.residentPeakIsSectionPeak(), "clear_refs should be writable for the process itself");
         long before = MemoryPeaks.residentPeakBytes();
-        byte[] block = new byte[64 << 20];
-        for (int i = 0; i < block.length; i += 4096) {
-            block[i] = 1; // touch every page, so it becomes resident
+        // Off-heap: fresh pages from the OS (a heap array may reuse pages an earlier test already made resident)
+        java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(64 << 20);
+        for (int i = 0; i < block.capacity(); i += 4096) {
+            block.put(i, (byte) 1); // touch every page, so it becomes resident
         }
         long after = MemoryPeaks.residentPeakBytes();
         assertTrue(after - before >= (48L << 20), "peak rose by " + (after - before) + " bytes for 64 MB touched");
         long resident = MemoryPeaks.residentBytes();
         assertTrue(resident <= MemoryPeaks.residentPeakBytes(), "resident memory cannot exceed its high-water mark");
-        assertTrue(block[4096] == 1);
+        assertTrue(block.get(4096) == 1);
     }
 }

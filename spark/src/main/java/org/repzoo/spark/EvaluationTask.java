@@ -8,7 +8,9 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.Function2;
 import org.repzoo.evaluation.data.Dataset;
+import org.repzoo.evaluation.data.Sample;
 import org.repzoo.evaluation.data.Selection;
+import org.repzoo.evaluation.data.SubsetDataset;
 import org.repzoo.evaluation.engine.Evaluation;
 import org.repzoo.evaluation.engine.EvaluationOptions;
 import org.repzoo.evaluation.engine.EvaluationResult;
@@ -50,7 +52,10 @@ final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iter
     public Iterator<PartitionResult> call(Integer partition, Iterator<Integer> sampleIndices) throws IOException {
         List<Integer> indices = new ArrayList<>();
         sampleIndices.forEachRemaining(indices::add);
-        Dataset dataset = new PartitionDataset(ExecutorCache.dataset(source), indices);
+        Dataset whole = ExecutorCache.dataset(source);
+        List<Sample> all = whole.samples();
+        // Listing problems stay with the driver, which reports them once.
+        Dataset dataset = new SubsetDataset(whole, indices.stream().map(all::get).toList(), List.of());
         EvaluationOptions options = EvaluationOptions.defaults().withBatchSize(batchSize).withWorkers(workers)
                 .with(EvaluationOptions.BadInputs.SKIP).with(smallImages);
         List<Member> members = ExecutorCache.borrow(models);

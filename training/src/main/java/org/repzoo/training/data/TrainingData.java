@@ -9,6 +9,7 @@ import org.repzoo.evaluation.data.Dataset;
 import org.repzoo.evaluation.data.IdxDataset;
 import org.repzoo.evaluation.data.ImageFolder;
 import org.repzoo.evaluation.data.Sample;
+import org.repzoo.evaluation.data.SubsetDataset;
 import org.repzoo.evaluation.image.ImageFileException;
 import org.repzoo.evaluation.image.RgbImage;
 import org.repzoo.zoo.core.EvalPreset;
@@ -61,33 +62,7 @@ public record TrainingData(Dataset train, Dataset validation, String description
             throw new IllegalArgumentException("--limit must be at least 1, got " + n);
         }
         List<Sample> first = train.samples().subList(0, Math.min(n, train.samples().size()));
-        Dataset all = train;
-        Dataset limited = new Dataset() {
-            @Override
-            public String kind() {
-                return all.kind();
-            }
-
-            @Override
-            public String location() {
-                return all.location();
-            }
-
-            @Override
-            public List<String> classNames() {
-                return all.classNames();
-            }
-
-            @Override
-            public List<Sample> samples() {
-                return first;
-            }
-
-            @Override
-            public List<BadInput> problems() {
-                return all.problems();
-            }
-        };
+        Dataset limited = new SubsetDataset(train, first, train.problems());
         return new TrainingData(limited, validation, description + ", first " + first.size() + " training images", idx);
     }
 

@@ -116,8 +116,9 @@ public final class OrtBench {
                     report.put("batch", batch);
                     report.put("threads", threads);
                     report.put("timed_iterations", timed);
-                    report.put("images_per_second", figures(batch / stats.median(), batch / stats.max(), batch / stats.min()));
-                    report.put("seconds_per_batch", figures(stats.median(), stats.min(), stats.max()));
+                    report.put("images_per_second",
+                            TimingStats.figures(batch / stats.median(), batch / stats.max(), batch / stats.min()));
+                    report.put("seconds_per_batch", TimingStats.figures(stats.median(), stats.min(), stats.max()));
                     report.put("peak_resident_bytes", MemoryPeaks.residentPeakBytes());
                     return report;
                 }
@@ -142,12 +143,4 @@ public final class OrtBench {
         System.exit(2);
     }
 
-    /** median, min, max in this order in the JSON. */
-    private static Map<String, Double> figures(double median, double min, double max) {
-        Map<String, Double> figures = new LinkedHashMap<>();
-        figures.put("median", median);
-        figures.put("min", min);
-        figures.put("max", max);
-        return figures;
-    }
 }

@@ -22,6 +22,7 @@ import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.GraphStats;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelOptions;
+import org.repzoo.zoo.core.TimingStats;
 import org.repzoo.zoo.weights.Provenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -187,8 +188,9 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("batch", r.batch());
         row.put("timed_iterations", r.timedIterations());
-        row.put("images_per_second", figures(r.imagesPerSecond(), r.imagesPerSecondMin(), r.imagesPerSecondMax()));
-        row.put("seconds_per_batch", figures(r.secondsPerBatch().median(), r.secondsPerBatch().min(),
+        row.put("images_per_second",
+                TimingStats.figures(r.imagesPerSecond(), r.imagesPerSecondMin(), r.imagesPerSecondMax()));
+        row.put("seconds_per_batch", TimingStats.figures(r.secondsPerBatch().median(), r.secondsPerBatch().min(),
                 r.secondsPerBatch().max()));
         row.put("gflops", r.gflops());
         row.put("peak_heap_bytes", r.heapPeakBytes());
@@ -265,12 +267,4 @@ final class BenchCommand implements Callable<Integer> {
         return "unknown";
     }
 
-    /** median, min, max in this order in the JSON. */
-    private static Map<String, Double> figures(double median, double min, double max) {
-        Map<String, Double> figures = new LinkedHashMap<>();
-        figures.put("median", median);
-        figures.put("min", min);
-        figures.put("max", max);
-        return figures;
-    }
 }

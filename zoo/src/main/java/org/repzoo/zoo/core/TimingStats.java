@@ -1,6 +1,8 @@
 package org.repzoo.zoo.core;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Median, minimum and maximum of timed samples (seconds). The one timing helper for RepZoo's benchmarks: the bench
@@ -23,5 +25,14 @@ public record TimingStats(double median, double min, double max, int samples) {
     /** The median of {@code values}, for callers that only need that. */
     public static double median(double[] values) {
         return of(values).median();
+    }
+
+    /** Median, min and max under those keys, in that order (the benchmarks' JSON). */
+    public static Map<String, Double> figures(double median, double min, double max) {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put("median", median);
+        figures.put("min", min);
+        figures.put("max", max);
+        return figures;
     }
 }

@@ -23,6 +23,7 @@ import org.repzoo.zoo.checkpoint.Npy;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.Inference;
 import org.repzoo.zoo.core.ModelFiles;
+import org.repzoo.zoo.weights.Provenance;
 import org.repzoo.zoo.weights.Tensors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -111,6 +112,8 @@ final class PredictCommand implements Callable<Integer> {
         ComputationGraph graph = ModelFiles.load(model);
         INDArray probabilities = Transforms.softmax(run(graph, input), true);
         long classes = probabilities.size(1);
+        List<String> names = Provenance.of(model).map(Provenance::classNames)
+                .filter(known -> known.size() == classes).orElse(null);
         List<Map<String, Object>> results = new ArrayList<>();
         for (int i = 0; i < source.images.size(); i++) {
             INDArray row = probabilities.getRow(i);
@@ -118,7 +121,8 @@ final class PredictCommand implements Callable<Integer> {
             for (long c : topIndices(row, (int) Math.min(top, classes))) {
                 Map<String, Object> hit = new LinkedHashMap<>();
                 hit.put("class", c);
-                hit.put("name", classes == ImageNetClasses.COUNT ? ImageNetClasses.name((int) c) : "class " + c);
+                hit.put("name", names != null ? names.get((int) c)
+                        : classes == ImageNetClasses.COUNT ? ImageNetClasses.name((int) c) : "class " + c);
                 hit.put("probability", row.getDouble(c));
                 ranked.add(hit);
             }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.repzoo.spark.SparkTraining;
@@ -19,6 +18,7 @@ import org.repzoo.training.data.BatchLoader;
 import org.repzoo.training.data.TrainingData;
 import org.repzoo.training.engine.EpochRecord;
 import org.repzoo.training.engine.ModelSpec;
+import org.repzoo.training.engine.Trainer;
 import org.repzoo.training.engine.TrainingCurve;
 import org.repzoo.training.engine.TrainingLog;
 import org.repzoo.training.engine.TrainingOptions;
@@ -27,8 +27,6 @@ import org.repzoo.training.recipe.Recipe;
 import org.repzoo.training.recipe.RecipeApplier;
 import org.repzoo.training.recipe.RecipeFiles;
 import org.repzoo.zoo.core.EvalPreset;
-import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
 
 /**
  * {@code repzoo train --spark}: the same data, augmentation, recipe and run directory as one JVM, trained by DL4J's
@@ -108,16 +106,12 @@ final class SparkTrainingRun {
                         out.flush();
                     }, note -> out.println("repzoo: " + note));
         }
-        ComputationGraph model = new ComputationGraph(initial.getConfiguration());
-        model.init(trained.params().dup(), false);
-        Files.createDirectories(modelFile.toAbsolutePath().getParent());
-        ModelFiles.save(model, modelFile, Map.of(ModelFiles.PROVENANCE,
-                Provenance.trained(spec.name(), classes, spec.inputShape().toString(), preset).toJson()));
+        ComputationGraph model = TrainingRun.save(spec, initial, trained, data.train().classNames(), preset,
+                modelFile);
         EpochRecord last = log.epochs().isEmpty() ? null : log.epochs().get(log.epochs().size() - 1);
         Validation.Result validation = last == null ? new Validation.Result(Double.NaN, Double.NaN, Double.NaN, 0)
                 : new Validation.Result(last.validationLoss(), last.top1(), last.top5(), data.validation().samples().size());
-        return new TrainingRun.Result(model, modelFile,
-                preset, new org.repzoo.training.engine.Trainer.Outcome(trained, log, validation), chosen,
+        return new TrainingRun.Result(model, modelFile, preset, new Trainer.Outcome(trained, log, validation), chosen,
                 (System.nanoTime() - start) / 1e9);
     }
 

@@ -54,6 +54,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--branches", description = "RepVGG train-form branches: ${COMPLETION-CANDIDATES}")
     RepVggConfig.Branches branches;
 
+    @Option(names = "--strides", split = ",", paramLabel = "S0,S1,S2,S3,S4", description = "first-block stride of "
+            + "RepVGG's stages 0-4 (default 2,2,2,2,2 as the paper; a 1 keeps small inputs' resolution)")
+    List<Integer> strides;
+
     @Option(names = "--input", paramLabel = "CxHxW", description = "input shape, e.g. 1x32x32 (default: the model's)")
     String input;
 
@@ -100,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SparkContexts.checkMaster(spark);
         ModelSpec model = new ModelSpec(architecture, input == null ? null : InputShape.parse(input), width, depths,
-                branches);
+                branches, strides);
         model.architecture(); // refuses bad size options before any data is read
         TrainingData trainingData = TrainingData.open(data);
         if (limit != null) {

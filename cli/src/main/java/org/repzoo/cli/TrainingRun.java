@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -100,14 +101,22 @@ final class TrainingRun {
             outcome = new Trainer(recipe, train, validation, options, bars, spec.describe(), data.description())
                     .run(initial);
         }
-        // Saved with the architecture's own configuration (no recipe updater, no training-only loss classes), so
-        // any DL4J project can load it.
-        ComputationGraph model = new ComputationGraph(initial.getConfiguration());
-        model.init(outcome.graph().params().dup(), false);
-        Files.createDirectories(modelFile.toAbsolutePath().getParent());
-        Provenance provenance = Provenance.trained(spec.name(), classes, spec.inputShape().toString(), preset);
-        ModelFiles.save(model, modelFile, Map.of(ModelFiles.PROVENANCE, provenance.toJson()));
+        ComputationGraph model = save(spec, initial, outcome.graph(), data.train().classNames(), preset, modelFile);
         return new Result(model, modelFile, preset, outcome, recipe, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The trained weights in the architecture's own configuration (no recipe updater, no training-only loss classes),
+     * so any DL4J project can load the zip; its provenance records the preset.
+     */
+    static ComputationGraph save(ModelSpec spec, ComputationGraph initial, ComputationGraph trained,
+                                 List<String> classNames, EvalPreset preset, Path modelFile) throws IOException {
+        ComputationGraph model = new ComputationGraph(initial.getConfiguration());
+        model.init(trained.params().dup(), false);
+        Files.createDirectories(modelFile.toAbsolutePath().getParent());
+        Provenance provenance = Provenance.trained(spec.name(), spec.inputShape().toString(), preset, classNames);
+        ModelFiles.save(model, modelFile, Map.of(ModelFiles.PROVENANCE, provenance.toJson()));
+        return model;
     }
 
     /** A progress bar per epoch (batches, with loss, learning rate and images per second), a line per epoch. */

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.repzoo.evaluation.data.IdxDataset;
 import org.repzoo.zoo.weights.Provenance;
 
 /**
@@ -46,6 +49,18 @@ class TrainCommandTest {
         // Fashion-MNIST's grey mean and std (0.2860, 0.3530 over the whole training set) from the first 512 images
         assertEquals(0.286, provenance.preset().mean().get(0), 0.02);
         assertEquals(0.353, provenance.preset().std().get(0), 0.02);
+        assertEquals(IdxDataset.FASHION_CLASSES, provenance.classNames());
+
+        // predict names the model's own classes, not ImageNet's or "class N"
+        Path image = dir.resolve("grey.png");
+        ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png", image.toFile());
+        Cli.Run predicted = Cli.run("predict", run.resolve("model.zip"), "--image", image, "--top", "10", "--json");
+        assertEquals(0, predicted.code(), predicted.err());
+        JsonNode top = JSON.readTree(predicted.out()).get(0).get("top");
+        assertEquals(10, top.size());
+        for (JsonNode hit : top) {
+            assertEquals(IdxDataset.FASHION_CLASSES.get(hit.get("class").asInt()), hit.get("name").asText());
+        }
 
         // eval reads the preset from the model's provenance and agrees with the last validation
         Path report = dir.resolve("report.json");

@@ -24,6 +24,8 @@ import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.WeightKeys;
+import org.repzoo.zoo.repvgg.RepVgg;
+import org.repzoo.zoo.repvgg.RepVggConfig;
 import org.repzoo.zoo.weights.HashedWeights;
 import org.repzoo.zoo.weights.StateDictLoader;
 
@@ -112,6 +114,23 @@ class ReparameterizerTest {
         double gap = relativeGap(train.outputSingle(false, input), deploy.outputSingle(false, input));
         System.out.printf("reparam repvgg_d2se at 64x64: max|dlogit|/max|logit| = %.2e%n", gap);
         assertTrue(gap <= 1e-5, "repvgg_d2se: " + gap);
+    }
+
+    /** Stride-1 stages (a CPU-sized net for 32x32): the extra identity branch folds in and the result is plain. */
+    @Test
+    void otherStridesConvertToTheirOwnDeployForm() throws Exception {
+        RepVggConfig config = RepVggConfig.A0.resized(List.of(1, 2, 2, 1), 0.25).withStrides(List.of(1, 1, 2, 2, 2));
+        ModelOptions options = ModelOptions.defaults().withClasses(10).withInput(InputShape.of(1, 32, 32));
+        ComputationGraph train = new ComputationGraph(new RepVgg(config, RepVgg.Form.TRAIN).configure("s", options));
+        train.init();
+        StateDictLoader.load(train, HashedWeights.stateDict(train.getConfiguration()), StateDictLoader.Mode.STRICT);
+        ComputationGraph deploy = Reparameterizer.reparameterize(train);
+        ComputationGraphConfiguration expected = new RepVgg(config, RepVgg.Form.DEPLOY).configure("s", options);
+        assertEquals(WeightKeys.torchParams(expected), WeightKeys.torchParams(deploy.getConfiguration()));
+        assertTrue(train.getConfiguration().getVertices().containsKey("stage1.0.rbr_identity"));
+        INDArray input = Nd4j.rand(DataType.FLOAT, 2, 1, 32, 32);
+        double gap = relativeGap(train.outputSingle(false, input), deploy.outputSingle(false, input));
+        assertTrue(gap <= 1e-5, "strides 1,1,2,2,2: " + gap);
     }
 
     @Test

@@ -16,23 +16,34 @@ import org.repzoo.zoo.repvgg.RepVggConfig;
 
 /**
  * The network a run trains: a registered architecture at an input shape, optionally resized (blocks per stage,
- * width factor: architectures that are {@link Resizable}) and, for RepVGG's train form, with fewer branches (the
- * paper's ablation).
+ * width factor: architectures that are {@link Resizable}) and, for RepVGG, with fewer train-form branches (the
+ * paper's ablation) or other stage strides (small inputs).
  *
  * @param name     registered model name
  * @param input    input shape; null: the entry's default
  * @param width    width factor (1: as registered)
  * @param depths   blocks per stage, or null for the registered depths
  * @param branches RepVGG train-form branches, or null for all
+ * @param strides  RepVGG's first-block strides of stages 0-4, or null for the registered ones (all 2)
  */
 public record ModelSpec(String name, InputShape input, double width, List<Integer> depths,
-                        RepVggConfig.Branches branches) {
+                        RepVggConfig.Branches branches, List<Integer> strides) {
 
     public ModelSpec {
         if (!(width > 0)) {
             throw new IllegalArgumentException("--width must be positive, got " + width);
         }
+        if (strides != null && (strides.size() != 5 || strides.stream().anyMatch(s -> s == null || s < 1 || s > 2))) {
+            throw new IllegalArgumentException("--strides takes 5 strides of 1 or 2 (stages 0-4), got " + strides);
+        }
         depths = depths == null ? null : List.copyOf(depths);
+        strides = strides == null ? null : List.copyOf(strides);
+    }
+
+    /** The registered strides. */
+    public ModelSpec(String name, InputShape input, double width, List<Integer> depths,
+                     RepVggConfig.Branches branches) {
+        this(name, input, width, depths, branches, null);
     }
 
     public ModelEntry entry() {
@@ -58,6 +69,12 @@ public record ModelSpec(String name, InputShape input, double width, List<Intege
                 throw new IllegalArgumentException("--branches applies to RepVGG's train form; " + name + " is not");
             }
             architecture = new RepVgg(repVgg.config().withBranches(branches), RepVgg.Form.TRAIN);
+        }
+        if (strides != null) {
+            if (!(architecture instanceof RepVgg repVgg)) {
+                throw new IllegalArgumentException("--strides applies to RepVGG; " + name + " is not");
+            }
+            architecture = new RepVgg(repVgg.config().withStrides(strides), repVgg.form());
         }
         return architecture;
     }
@@ -89,15 +106,21 @@ public record ModelSpec(String name, InputShape input, double width, List<Intege
             options.append("width x").append(width);
         }
         if (depths != null) {
-            options.append(options.isEmpty() ? "" : ", ").append("depths ")
-                    .append(depths.stream().map(String::valueOf).collect(Collectors.joining(",")));
+            options.append(options.isEmpty() ? "" : ", ").append("depths ").append(joined(depths));
         }
         if (branches != null && branches != RepVggConfig.Branches.ALL) {
             options.append(options.isEmpty() ? "" : ", ").append("branches ").append(branches.name().toLowerCase());
+        }
+        if (strides != null) {
+            options.append(options.isEmpty() ? "" : ", ").append("strides ").append(joined(strides));
         }
         if (!options.isEmpty()) {
             text.append(" (").append(options).append(')');
         }
         return text.append(" at ").append(inputShape()).toString();
+    }
+
+    private static String joined(List<Integer> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 }

@@ -1,5 +1,7 @@
 package org.repzoo.training.recipe;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -52,10 +54,26 @@ public record Recipe(String name, String source, Optimizer optimizer, double lea
         Objects.requireNonNull(decayScope, "decayScope");
         Objects.requireNonNull(averaging, "averaging");
         Objects.requireNonNull(augmentation, "augmentation");
-        if (!(learningRate > 0) || batchSize <= 0 || referenceBatchSize <= 0 || epochs <= 0 || warmupEpochs < 0
-                || warmupEpochs > epochs || weightDecay < 0 || labelSmoothing < 0 || labelSmoothing >= 1
-                || auxLossWeight < 0 || gradientClip < 0 || dropout < 0 || dropout >= 1) {
-            throw new IllegalArgumentException("recipe " + name + " has an out-of-range value: " + this);
+        // the keys named as in the JSON, so a bad --set or recipe file points at its own mistake
+        List<String> bad = new ArrayList<>();
+        check(bad, learningRate > 0, "learningRate", learningRate, "> 0");
+        check(bad, batchSize > 0, "batchSize", batchSize, "> 0");
+        check(bad, referenceBatchSize > 0, "referenceBatchSize", referenceBatchSize, "> 0");
+        check(bad, epochs > 0, "epochs", epochs, "> 0");
+        check(bad, warmupEpochs >= 0 && warmupEpochs <= epochs, "warmupEpochs", warmupEpochs, "0 to epochs");
+        check(bad, weightDecay >= 0, "weightDecay", weightDecay, ">= 0");
+        check(bad, labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing", labelSmoothing, "in [0, 1)");
+        check(bad, auxLossWeight >= 0, "auxLossWeight", auxLossWeight, ">= 0");
+        check(bad, gradientClip >= 0, "gradientClip", gradientClip, ">= 0");
+        check(bad, dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("recipe " + name + ": " + String.join("; ", bad));
+        }
+    }
+
+    private static void check(List<String> bad, boolean ok, String key, Object value, String rule) {
+        if (!ok) {
+            bad.add(key + " is " + value + ", must be " + rule);
         }
     }
 

@@ -80,8 +80,11 @@ public final class RecipeFiles {
         try {
             return JSON.treeToValue(merged, Recipe.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            String problem = "invalid recipe override: " + (e instanceof JsonProcessingException json
-                    ? json.getOriginalMessage() : e.getMessage());
+            // Jackson wraps the record's own check: show that, not Jackson's "Cannot construct instance" preamble
+            String detail = e instanceof JsonProcessingException json
+                    ? json.getCause() instanceof IllegalArgumentException check ? check.getMessage()
+                    : json.getOriginalMessage() : e.getMessage();
+            String problem = "invalid recipe override: " + detail;
             if (file == null) {
                 throw new IllegalArgumentException(problem, e);
             }

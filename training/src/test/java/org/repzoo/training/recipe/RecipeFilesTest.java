@@ -62,4 +62,12 @@ class RecipeFilesTest {
             assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         }
     }
+
+    @Test
+    void anOutOfRangeOverrideNamesItsKeyAndValueOnly() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RecipeFiles.override(Recipes.REPVGG, "{\"batchSize\": -1, \"dropout\": 1.0}"));
+        assertEquals("invalid recipe override: recipe repvgg: batchSize is -1, must be > 0; dropout is 1.0, must be in "
+                + "[0, 1)", e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package org.repzoo.zoo.repvgg;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.repzoo.zoo.core.Architecture;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
@@ -44,16 +45,24 @@ public record RepVgg(RepVggConfig config, Form form) implements Architecture, Re
     @Override
     public ComputationGraphConfiguration configure(String name, ModelOptions options) {
         GraphScope root = GraphScope.start(name, options.input(), options.seed());
-        String x = block(root.child("stage0"), GraphScope.INPUT, config.width(0), 2, 1);
+        String x = block(root.child("stage0"), GraphScope.INPUT, config.width(0), config.strides().get(0), 1);
         int layer = 1;
         for (int stage = 1; stage <= 4; stage++) {
             GraphScope scope = root.child("stage" + stage);
             for (int b = 0; b < config.depths().get(stage - 1); b++) {
-                x = block(scope.child(b), x, config.width(stage), b == 0 ? 2 : 1, config.groupsAt(layer++));
+                x = block(scope.child(b), x, config.width(stage), b == 0 ? config.strides().get(stage) : 1,
+                        config.groupsAt(layer++));
             }
         }
         x = root.globalAvgPool("gap", x);
         return root.build(root.logits("linear", x, options.numClasses(), Inits.linearDefault(config.width(4))));
+    }
+
+    /** The official fresh weights: PyTorch's default for every convolution ({@link OfficialInit}). */
+    @Override
+    public void initialize(ComputationGraph graph, ModelOptions options) {
+        Architecture.super.initialize(graph, options);
+        OfficialInit.apply(graph);
     }
 
     private String block(GraphScope scope, String input, int out, int stride, int groups) {

@@ -142,7 +142,7 @@ public final class CheckpointImport {
                             dtypes(tensors), options.mode().name().toLowerCase(), countLoaded(conf, skip),
                             report.missing(), report.unexpected(),
                             report.mismatched().stream().map(LoadReport.Mismatch::toString).toList()),
-                    new ArrayList<>(tensors.keySet()), null);
+                    new ArrayList<>(tensors.keySet()), null, null);
             return new Result(graph, report, provenance, buffers);
         }
     }

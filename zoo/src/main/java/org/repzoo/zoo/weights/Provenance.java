@@ -24,6 +24,8 @@ import org.repzoo.zoo.core.ModelFiles;
  *                       export writes them back in the same order
  * @param preset         the model's own evaluation preset (a model RepZoo trained on other data, e.g. Fashion-MNIST at
  *                       32x32); null: the registered architecture's
+ * @param classNames     the names of the model's classes in output order, for a model trained here; null: ImageNet's
+ *                       for 1000 classes, else none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Provenance(
@@ -34,7 +36,8 @@ public record Provenance(
         @JsonProperty("input") String input,
         @JsonProperty("weights") Source weights,
         @JsonProperty("state_dict_order") List<String> stateDictOrder,
-        @JsonProperty("preset") EvalPreset preset) {
+        @JsonProperty("preset") EvalPreset preset,
+        @JsonProperty("class_names") List<String> classNames) {
 
     public static final String VERSION = "0.1.0";
 
@@ -60,9 +63,10 @@ public record Provenance(
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** A model RepZoo trained itself: no checkpoint it came from, its own preset. */
-    public static Provenance trained(String architecture, int numClasses, String input, EvalPreset preset) {
-        return new Provenance(VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), architecture, numClasses, input, null, null, preset);
+    /** A model RepZoo trained itself: no checkpoint it came from, its own preset and class names. */
+    public static Provenance trained(String architecture, String input, EvalPreset preset, List<String> classNames) {
+        return new Provenance(VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), architecture,
+                classNames.size(), input, null, null, preset, List.copyOf(classNames));
     }
 
     public String toJson() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,5 +53,30 @@ class RepVggBranchesTest {
         assertEquals(Set.of(), Set.copyOf(RepVggConfig.A0.resized(List.of(1, 1, 1, 1), 0.01).depths().stream()
                 .filter(d -> d != 1).toList()));
         assertThrows(IllegalArgumentException.class, () -> RepVggConfig.A0.resized(List.of(1, 0, 1, 1), 1));
+    }
+
+    @Test
+    void aStrideOfOneKeepsTheResolutionAndGainsTheIdentityBranch() {
+        RepVggConfig small = RepVggConfig.A0.resized(List.of(1, 2, 4, 1), 0.25);
+        RepVggConfig kept = small.withStrides(List.of(2, 1, 2, 2, 2));
+        ComputationGraphConfiguration official = new RepVgg(small, RepVgg.Form.TRAIN).configure("cpu", SMALL);
+        ComputationGraphConfiguration conf = new RepVgg(kept, RepVgg.Form.TRAIN).configure("cpu", SMALL);
+        // 32 -> 16 (stage 0) -> 16 (stage 1 at stride 1) -> 8 -> 4 -> 2, where the official strides end at 1x1
+        assertEquals(List.of(16, 16, 8, 4, 2), sizes(conf));
+        assertEquals(List.of(16, 8, 4, 2, 1), sizes(official));
+        // stage1.0 now maps 12 channels to 12 at stride 1: the official rule gives it an identity BN
+        assertEquals(count(official, "rbr_identity") + 1, count(conf, "rbr_identity"));
+        assertEquals(1, count(conf, "stage1.0.rbr_identity"));
+        assertEquals(RepVggConfig.STRIDES, small.strides());
+        assertThrows(IllegalArgumentException.class, () -> small.withStrides(List.of(2, 3, 2, 2, 2)));
+        assertThrows(IllegalArgumentException.class, () -> small.withStrides(List.of(2, 1, 2, 2)));
+    }
+
+    /** Height of each stage's output (stage 0 and the last block of stages 1-4). */
+    private static List<Integer> sizes(ComputationGraphConfiguration conf) {
+        var types = conf.getLayerActivationTypes(InputType.convolutional(32, 32, 1));
+        return List.of("stage0.nonlinearity", "stage1.0.nonlinearity", "stage2.1.nonlinearity",
+                "stage3.3.nonlinearity", "stage4.0.nonlinearity").stream()
+                .map(name -> (int) ((InputType.InputTypeConvolutional) types.get(name)).getHeight()).toList();
     }
 }

@@ -90,6 +90,8 @@ def main():
     parser.add_argument("--depths", default="1,2,4,1")
     parser.add_argument("--stem", type=int, default=2)
     parser.add_argument("--s1", type=int, default=2)
+    parser.add_argument("--strides", default=None, help="first-block strides of stages 0-4, e.g. 2,2,1,2,2 "
+                        "(overrides --stem and --s1)")
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--pad", type=int, default=2)
     parser.add_argument("--flip", type=int, default=1)
@@ -105,7 +107,8 @@ def main():
     test_x, test_y = split("t10k", None, args.size)
     mean, std = train_x.mean(), train_x.std()
     train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
-    net = network(args.width, [int(d) for d in args.depths.split(",")], [args.stem, args.s1, 2, 2, 2])
+    strides = [int(s) for s in args.strides.split(",")] if args.strides else [args.stem, args.s1, 2, 2, 2]
+    net = network(args.width, [int(d) for d in args.depths.split(",")], strides)
     print("params", sum(p.numel() for p in net.parameters()))
 
     kernels = [p for p in net.parameters() if p.ndim > 1]

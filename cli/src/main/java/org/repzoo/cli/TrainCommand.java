@@ -14,6 +14,7 @@ import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.repvgg.RepVggConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,6 +76,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "input-pipeline threads (default 2)")
     int workers;
 
+    @Option(names = "--replicas", defaultValue = "1", paramLabel = "N", description = "model replicas that share each "
+            + "batch through DL4J's ParallelWrapper, weights and momentum averaged after every batch: one per GPU with "
+            + "the cuda build (default 1; on a CPU it is slower, see docs/TRAINING.md)")
+    int replicas;
+
     @Option(names = "--seed", defaultValue = "42", description = "seed of weights, data order and augmentation")
     long seed;
 
@@ -103,6 +109,13 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SparkContexts.checkMaster(spark);
+        if (replicas < 1) {
+            throw new ParameterException(spec.commandLine(), "--replicas must be at least 1, got " + replicas);
+        }
+        if (replicas > 1 && spark != null) {
+            throw new ParameterException(spec.commandLine(), "--replicas is for one machine; with --spark, Spark's "
+                    + "partitions are the replicas");
+        }
         ModelSpec model = new ModelSpec(architecture, input == null ? null : InputShape.parse(input), width, depths,
                 branches, strides);
         model.architecture(); // refuses bad size options before any data is read
@@ -112,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Recipe chosen = TrainingRun.recipe(model, recipe, overrides, epochs, batch);
         Path dir = checkpointDir != null ? checkpointDir : Path.of("runs", architecture);
-        TrainingOptions options = new TrainingOptions(seed, workers, dir, checkpointEvery, resume, 10);
+        TrainingOptions options = new TrainingOptions(seed, workers, dir, checkpointEvery, resume, 10, replicas);
         Path modelFile = out != null ? out : dir.resolve("model.zip");
         TrainingRun.Result result = spark == null
                 ? TrainingRun.run(model, trainingData, chosen, options, modelFile, spec.commandLine().getOut())

@@ -87,10 +87,12 @@ final class TrainingRun {
         EvalPreset preset = preset(spec, data);
         int classes = data.train().classNames().size();
         ComputationGraph initial = spec.init(classes, options.seed());
-        out.printf("training %s (%s parameters) on %s%n  recipe %s: %s, batch %d, lr %.4g, %d epochs; run directory %s%n",
+        out.printf("training %s (%s parameters) on %s%n"
+                        + "  recipe %s: %s, batch %d%s, lr %.4g, %d epochs; run directory %s%n",
                 spec.describe(), Formats.count(initial.numParams()), data.description(), recipe.name(),
-                recipe.optimizer().kind().name().toLowerCase(), recipe.batchSize(), recipe.effectiveLearningRate(),
-                recipe.epochs(), options.runDirectory());
+                recipe.optimizer().kind().name().toLowerCase(), recipe.batchSize(),
+                options.replicas() == 1 ? "" : " over " + options.replicas() + " ParallelWrapper replicas",
+                recipe.effectiveLearningRate(), recipe.epochs(), options.runDirectory());
         out.flush();
         Trainer.Outcome outcome;
         try (BatchLoader train = new BatchLoader(data.train(), new Augmenter(recipe.augmentation(), preset), preset,

@@ -114,6 +114,33 @@ class TrainCommandTest {
         assertTrue(again.err().contains("--force"), again.err());
     }
 
+    /** {@code train --replicas 2}: each batch split over two ParallelWrapper workers, averaged after every batch. */
+    @Test
+    void trainsOverParallelWrapperReplicas() throws Exception {
+        Path run = dir.resolve("replicas");
+        Cli.Run trained = Cli.run("train", "repvgg_a0", "--replicas", "2", "--data", DATA, "--input", "1x16x16",
+                "--width", "0.1", "--depths", "1,1,1,1", "--epochs", "2", "--batch", "32", "--checkpoint-dir", run);
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(trained.out().contains("batch 32 over 2 ParallelWrapper replicas"), trained.out());
+        JsonNode epochs = JSON.readTree(run.resolve("training-log.json").toFile()).get("epochs");
+        assertEquals(2, epochs.size());
+        assertEquals(32, epochs.get(1).get("iteration").asInt()); // 512 / 32 batches per epoch, each split in two
+        assertTrue(epochs.get(1).get("trainLoss").asDouble() < epochs.get(0).get("trainLoss").asDouble(),
+                epochs.toString());
+        assertTrue(Files.isRegularFile(run.resolve("model.zip")));
+
+        Cli.Run uneven = Cli.run("train", "repvgg_a0", "--replicas", "3", "--data", DATA, "--input", "1x16x16",
+                "--width", "0.1", "--depths", "1,1,1,1", "--batch", "32", "--checkpoint-dir", dir.resolve("uneven"));
+        assertEquals(Main.USAGE, uneven.code());
+        assertTrue(uneven.err().contains("batch size 32 does not split evenly over 3 replicas"), uneven.err());
+        Cli.Run none = Cli.run("train", "repvgg_a0", "--replicas", "0", "--data", DATA);
+        assertEquals(Main.USAGE, none.code());
+        assertTrue(none.err().contains("--replicas must be at least 1"), none.err());
+        Cli.Run spark = Cli.run("train", "repvgg_a0", "--replicas", "2", "--spark", "local[2]", "--data", DATA);
+        assertEquals(Main.USAGE, spark.code());
+        assertTrue(spark.err().contains("--replicas is for one machine"), spark.err());
+    }
+
     /** {@code train --spark local[2]}: DL4J's parameter averaging, a checkpoint and validation per epoch, repeatable. */
     @Test
     void trainsOnSparkRepeatably() throws Exception {

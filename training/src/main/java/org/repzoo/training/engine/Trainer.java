@@ -14,6 +14,7 @@ import org.repzoo.training.checkpoint.DataOrder;
 import org.repzoo.training.checkpoint.TrainingCheckpoints;
 import org.repzoo.training.checkpoint.TrainingState;
 import org.repzoo.training.data.BatchLoader;
+import org.repzoo.training.parallel.BatchFitter;
 import org.repzoo.training.recipe.LearningRates;
 import org.repzoo.training.recipe.LrSchedule;
 import org.repzoo.training.recipe.Recipe;
@@ -95,9 +96,26 @@ public final class Trainer {
     public Outcome run(ComputationGraph initialised) throws IOException {
         Files.createDirectories(options.runDirectory());
         Run run = options.resume() ? resume(initialised) : start(initialised);
-        if (run.recipe.decayScope() == Recipe.DecayScope.EQUIVALENT_KERNEL && run.recipe.weightDecay() > 0) {
+        boolean kernelL2 = run.recipe.decayScope() == Recipe.DecayScope.EQUIVALENT_KERNEL
+                && run.recipe.weightDecay() > 0;
+        if (kernelL2 && options.replicas() > 1) {
+            throw new IllegalArgumentException("the equivalent-kernel L2 (decayScope EQUIVALENT_KERNEL) runs as a "
+                    + "listener of one graph and cannot be used with " + options.replicas() + " replicas");
+        }
+        if (kernelL2) {
             run.graph.addListeners(new EquivalentKernelL2(run.graph, run.recipe.weightDecay()));
         }
+        int batch = run.recipe.batchSize();
+        if (batch % options.replicas() != 0) {
+            throw new IllegalArgumentException("batch size " + batch + " does not split evenly over "
+                    + options.replicas() + " replicas");
+        }
+        try (BatchFitter fitter = BatchFitter.of(run.graph, options.replicas(), options.seed())) {
+            return train(run, fitter);
+        }
+    }
+
+    private Outcome train(Run run, BatchFitter fitter) throws IOException {
         int batch = run.recipe.batchSize();
         int batchesPerEpoch = batchesPerEpoch(run.recipe);
         ISchedule schedule = LearningRates.of(run.recipe, batchesPerEpoch);
@@ -119,7 +137,7 @@ public final class Trainer {
                 if (b + 1 < batchesPerEpoch) {
                     next = train.submit(rows(run.order, b + 1, batch), run.epoch);
                 }
-                run.graph.fit(OutputBatches.of(run.graph, current.features(), current.labels()));
+                fitter.fit(OutputBatches.of(run.graph, current.features(), current.labels()));
                 run.average.ifPresent(average -> average.update(run.graph));
                 run.iteration++;
                 run.batchInEpoch = b + 1;
@@ -139,6 +157,7 @@ public final class Trainer {
                     checkpoint(run, batchesPerEpoch);
                 }
             }
+            fitter.close(); // replicas end with the epoch: validation and the next learning rate see one graph
             run.graph.incrementEpochCount(); // step schedules count epochs
             Validation.Result result = Validation.run(run.graph, validation, batch);
             double lr = learningRate(run, schedule);

@@ -11,14 +11,22 @@ import java.nio.file.Path;
  * @param checkpointEvery iterations between checkpoints (each epoch's end is always one); 0: epochs only
  * @param resume          continue the run whose checkpoint is in {@code runDirectory}
  * @param logEvery        iterations between entries of the log's loss curve
+ * @param replicas        model replicas that share each batch through DL4J's ParallelWrapper (1: none)
  */
 public record TrainingOptions(long seed, int workers, Path runDirectory, int checkpointEvery, boolean resume,
-                              int logEvery) {
+                              int logEvery, int replicas) {
 
     public TrainingOptions {
-        if (workers < 1 || checkpointEvery < 0 || logEvery < 1) {
-            throw new IllegalArgumentException("workers and logEvery must be at least 1, checkpointEvery at least 0");
+        if (workers < 1 || checkpointEvery < 0 || logEvery < 1 || replicas < 1) {
+            throw new IllegalArgumentException(
+                    "workers, logEvery and replicas must be at least 1, checkpointEvery at least 0");
         }
+    }
+
+    /** One replica. */
+    public TrainingOptions(long seed, int workers, Path runDirectory, int checkpointEvery, boolean resume,
+                           int logEvery) {
+        this(seed, workers, runDirectory, checkpointEvery, resume, logEvery, 1);
     }
 
     public Path checkpoint() {

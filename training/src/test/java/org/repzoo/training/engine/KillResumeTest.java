@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.repzoo.training.checkpoint.TrainingCheckpoints;
 import org.repzoo.training.data.IdxFiles;
@@ -20,17 +22,19 @@ import org.repzoo.zoo.core.ModelFiles;
  * The promise that no work is lost, against a real crash: a training process is killed with SIGKILL in the middle of
  * its run (after at least three checkpoints, so mid-epoch), a new process resumes it from the run folder, and its
  * final weights (an EMA, over a run with augmentation and BatchNorm) equal bit for bit those of a process never
- * stopped. Its log is continued, not restarted.
+ * stopped. Its log is continued, not restarted. The same holds with the batches split over two ParallelWrapper
+ * replicas.
  */
 class KillResumeTest {
 
     @TempDir
     Path dir;
 
-    private Process start(Path data, Path run, String mode, long pauseMillis) throws IOException {
+    private Process start(Path data, Path run, String mode, long pauseMillis, int replicas) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                TrainProcess.class.getName(), data.toString(), run.toString(), mode, Long.toString(pauseMillis))
+                TrainProcess.class.getName(), data.toString(), run.toString(), mode, Long.toString(pauseMillis),
+                Integer.toString(replicas))
                 .redirectErrorStream(true).redirectOutput(dir.resolve(run.getFileName() + "-" + mode + ".log").toFile())
                 .start();
     }
@@ -48,14 +52,15 @@ class KillResumeTest {
         }
     }
 
-    @Test
-    void aRunKilledMidwayAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
+    @ParameterizedTest(name = "{0} replica(s)")
+    @ValueSource(ints = {1, 2})
+    void aRunKilledMidwayAndResumedEndsWithTheWeightsOfAnUninterruptedRun(int replicas) throws Exception {
         Path data = IdxFiles.write(dir.resolve("data"), 40, 12, 4, 5);
         Path reference = dir.resolve("reference");
-        finish(start(data, reference, "fresh", 0), reference, "fresh", "the uninterrupted run");
+        finish(start(data, reference, "fresh", 0, replicas), reference, "fresh", "the uninterrupted run");
 
         Path crashed = dir.resolve("crashed");
-        Process victim = start(data, crashed, "fresh", 400);
+        Process victim = start(data, crashed, "fresh", 400, replicas);
         Path checkpoint = crashed.resolve("checkpoint.zip");
         long iteration = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -76,7 +81,7 @@ class KillResumeTest {
         assertTrue(killedAt >= 3 && killedAt < 15, "killed at iteration " + killedAt + " of 15");
         assertTrue(!Files.exists(crashed.resolve("final.zip")));
 
-        finish(start(data, crashed, "resume", 0), crashed, "resume", "the resumed run");
+        finish(start(data, crashed, "resume", 0, replicas), crashed, "resume", "the resumed run");
         ComputationGraph expected = ModelFiles.load(reference.resolve("final.zip"));
         ComputationGraph actual = ModelFiles.load(crashed.resolve("final.zip"));
         assertTrue(expected.params().length() > 100);

@@ -17,7 +17,8 @@ import org.repzoo.zoo.core.ModelFiles;
  * A training run in its own process, for {@link KillResumeTest}: a tiny RepVGG on tiny IDX data with the RepVGG
  * recipe (cosine, momentum, no decay on BN/bias), label smoothing, an EMA and augmentation, checkpointing every
  * iteration. Arguments: data folder, run folder, {@code fresh|resume}, milliseconds to pause after each iteration
- * (so that the test can kill it mid-run). Writes the final weights to {@code run/final.zip}.
+ * (so that the test can kill it mid-run), and optionally the number of ParallelWrapper replicas (default 1). Writes the
+ * final weights to {@code run/final.zip}.
  */
 public final class TrainProcess {
 
@@ -40,7 +41,8 @@ public final class TrainProcess {
         long pauseMillis = Long.parseLong(args[3]);
         TrainingData trainingData = TrainingData.open(data.toString());
         Recipe recipe = recipe();
-        TrainingOptions options = new TrainingOptions(SEED, 2, run, 1, resume, 1);
+        int replicas = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        TrainingOptions options = new TrainingOptions(SEED, 2, run, 1, resume, 1, replicas);
         try (BatchLoader train = new BatchLoader(trainingData.train(), new Augmenter(recipe.augmentation(), PRESET),
                 PRESET, SEED, 2);
              BatchLoader validation = new BatchLoader(trainingData.validation(), null, PRESET, SEED, 2)) {

@@ -15,6 +15,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.repzoo.training.batch.OutputBatches;
+import org.repzoo.training.batchnorm.BatchNormHelpers;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.TimingStats;
 
@@ -161,8 +162,12 @@ public final class ModelBenchmark {
         return () -> graph.output(mainHead, false, features, null);
     }
 
-    /** A training step on fixed random one-hot labels, with plain SGD on every layer (whatever the model had). */
+    /**
+     * A training step on fixed random one-hot labels, with plain SGD on every layer (whatever the model had) and the
+     * batch norm of RepZoo's training loop ({@link BatchNormHelpers}).
+     */
     private static Runnable trainingStep(ComputationGraph graph, INDArray x) {
+        BatchNormHelpers.install(graph);
         for (Layer layer : graph.getLayers()) {
             if (layer.conf().getLayer() instanceof BaseLayer base) {
                 base.setIUpdater(new Sgd(LEARNING_RATE));

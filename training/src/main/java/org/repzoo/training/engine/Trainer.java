@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.repzoo.training.average.WeightAverage;
 import org.repzoo.training.batch.OutputBatches;
+import org.repzoo.training.batchnorm.BatchNormHelpers;
 import org.repzoo.training.checkpoint.DataOrder;
 import org.repzoo.training.checkpoint.TrainingCheckpoints;
 import org.repzoo.training.checkpoint.TrainingState;
@@ -96,6 +97,7 @@ public final class Trainer {
     public Outcome run(ComputationGraph initialised) throws IOException {
         Files.createDirectories(options.runDirectory());
         Run run = options.resume() ? resume(initialised) : start(initialised);
+        BatchNormHelpers.install(run.graph);
         boolean kernelL2 = run.recipe.decayScope() == Recipe.DecayScope.EQUIVALENT_KERNEL
                 && run.recipe.weightDecay() > 0;
         if (kernelL2 && options.replicas() > 1) {

@@ -11,6 +11,7 @@ import org.deeplearning4j.parallelism.trainer.DefaultTrainer;
 import org.deeplearning4j.parallelism.trainer.Trainer;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.training.batchnorm.BatchNormHelpers;
 
 /**
  * DL4J's ParallelWrapper in its averaging mode, set up as synchronous data parallelism: after every round (one batch
@@ -83,6 +84,7 @@ final class ReplicaWrapper extends ParallelWrapper {
         @Override
         protected void postInit() {
             super.postInit();
+            BatchNormHelpers.install((ComputationGraph) replicatedModel);
             copied.countDown();
         }
 

@@ -109,6 +109,20 @@ class ParallelWrapperFitterTest {
                 split.getUpdater().getStateViewArray().toFloatVector(), 0f);
     }
 
+    /** A learning rate set between sessions (VGG's plateau rule does it between epochs) reaches every replica. */
+    @Test
+    void aLearningRateSetBetweenSessionsReachesTheReplicas() throws Exception {
+        ComputationGraph graph = graph(false);
+        train(graph, 2, 0, 1);
+        graph.setLearningRate(0.0);
+        INDArray before = graph.params().dup();
+        train(graph, 2, 1, 3);
+        assertArrayEquals(before.toFloatVector(), graph.params().toFloatVector(), 0f);
+        graph.setLearningRate(0.5);
+        train(graph, 2, 3, 4);
+        assertTrue(graph.params().sub(before).amaxNumber().doubleValue() > 1e-3, "lr 0.5 moves the weights again");
+    }
+
     @Test
     void aBatchThatDoesNotSplitEvenlyIsRefusedByName() throws Exception {
         ComputationGraph graph = graph(false);

@@ -98,10 +98,11 @@ def main():
     parser.add_argument("--ls", type=float, default=0.0)
     parser.add_argument("--limit", type=int, default=60000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0, help="torch and numpy seed (weights, order, augmentation)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    np.random.seed(0)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
 
     train_x, train_y = split("train", args.limit, args.size)
     test_x, test_y = split("t10k", None, args.size)

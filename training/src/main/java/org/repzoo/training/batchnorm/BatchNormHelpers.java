@@ -8,7 +8,7 @@ import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 
 /**
- * Puts {@link TwoPassBatchNormHelper} under the batch-norm layers of a graph being trained. DL4J M2.1 picks a layer's
+ * Puts {@link PlaneBatchNormHelper} under the batch-norm layers of a graph being trained. DL4J M2.1 picks a layer's
  * helper from two hard-coded class names (cuDNN's, oneDNN's) and offers no hook, so this sets the layer's
  * package-private {@code helper} field. Only the live layers change: the configuration, the parameters and a saved
  * model are untouched, and a model loaded elsewhere gets DL4J's own helper. Layers whose helper DL4J left out (no
@@ -22,7 +22,7 @@ public final class BatchNormHelpers {
     private BatchNormHelpers() {
     }
 
-    /** Returns how many layers got the two-pass helper. */
+    /** Returns how many layers got the plane helper. */
     public static int install(ComputationGraph graph) {
         if (Boolean.getBoolean(KEEP_DL4J)) {
             return 0;
@@ -30,7 +30,7 @@ public final class BatchNormHelpers {
         int installed = 0;
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof BatchNormalization batchNorm && helperOf(batchNorm) instanceof MKLDNNBatchNormHelper) {
-                setHelper(batchNorm, new TwoPassBatchNormHelper());
+                setHelper(batchNorm, new PlaneBatchNormHelper());
                 installed++;
             }
         }

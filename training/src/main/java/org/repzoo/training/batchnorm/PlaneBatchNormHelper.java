@@ -108,25 +108,27 @@ final class PlaneBatchNormHelper implements BatchNormalizationHelper {
         FloatBuffer out = buffer(dx);
         double count = (double) planes.batch * planes.size;
         forEachChannel(planes.channels, c -> {
+            double mu = m[c];
             double sumDy = 0;
-            double sumDyX = 0;
+            double sumDyCentred = 0;
             for (int n = 0; n < planes.batch; n++) {
                 int base = planes.start(n, c);
                 for (int i = base, end = base + planes.size; i < end; i++) {
-                    float d = dy.get(i);
+                    double d = dy.get(i);
                     sumDy += d;
-                    sumDyX += d * x.get(i);
+                    sumDyCentred += d * (x.get(i) - mu);
                 }
             }
-            // Σ dy x̂ = (Σ dy x − μ Σ dy) / σ; then dx = a dy + b x + k, the closed form expanded per channel.
-            double sumDyHat = (sumDyX - m[c] * sumDy) * invStd[c];
+            // Σ dy x̂ = Σ dy (x − μ) / σ (centred: no cancellation far from zero); then dx = a dy + b x + k, the
+            // closed form expanded per channel.
+            double sumDyHat = sumDyCentred * invStd[c];
             dGamma[c] = (float) sumDyHat;
             dBeta[c] = (float) sumDy;
             double a = g[c] * invStd[c];
             double bx = -a * invStd[c] * sumDyHat / count;
             float fa = (float) a;
             float fb = (float) bx;
-            float fk = (float) (-a * sumDy / count - bx * m[c]);
+            float fk = (float) (-a * sumDy / count - bx * mu);
             for (int n = 0; n < planes.batch; n++) {
                 int base = planes.start(n, c);
                 for (int i = base, end = base + planes.size; i < end; i++) {

@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -116,6 +117,34 @@ class PlaneBatchNormHelperTest {
             assertArrayEquals(floats(e), floats(actual.getGradientFor(key)),
                     1e-4f * (1 + e.amaxNumber().floatValue()), key);
         }
+    }
+
+    /**
+     * The batch-norm layer alone at inputs of mean 50: dx, dγ and dβ, where Σ dy·x and μ Σ dy are each about 25
+     * times their difference (the helper sums dy·(x − μ) instead). The conv's weight gradient is no proxy for dx at
+     * this mean: Σ dx·x cancels in any float implementation.
+     */
+    @Test
+    void layerGradientsFarFromZeroMatchTheDoubleReference() {
+        INDArray x = input(4, 50);
+        INDArray dy = labels(5);
+        Pair<Gradient, INDArray> expected = layerBackprop(reference(), x, dy);
+        Pair<Gradient, INDArray> actual = layerBackprop(plane(), single(x), single(dy));
+        assertArrayEquals(floats(expected.getSecond()), floats(actual.getSecond()), 1e-5f, "dx");
+        for (String key : new String[] {"gamma", "beta"}) {
+            INDArray e = expected.getFirst().getGradientFor(key);
+            assertArrayEquals(floats(e), floats(actual.getFirst().getGradientFor(key)),
+                    1e-4f * (1 + e.amaxNumber().floatValue()), key);
+        }
+    }
+
+    private static Pair<Gradient, INDArray> layerBackprop(ComputationGraph graph, INDArray x, INDArray dy) {
+        graph.initGradientsView();
+        org.deeplearning4j.nn.layers.normalization.BatchNormalization layer = bn(graph);
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        layer.setInput(x, none);
+        layer.activate(true, none);
+        return layer.backpropGradient(dy, none);
     }
 
     /** Three SGD steps: weights, running mean and running variance (all in params) stay with the reference's. */

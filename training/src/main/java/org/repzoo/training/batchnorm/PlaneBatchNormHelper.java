@@ -3,6 +3,7 @@ package org.repzoo.training.batchnorm;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -213,7 +214,7 @@ final class PlaneBatchNormHelper implements BatchNormalizationHelper {
         return inv;
     }
 
-    private static void forEachChannel(int channels, java.util.function.IntConsumer body) {
+    private static void forEachChannel(int channels, IntConsumer body) {
         POOL.submit(() -> IntStream.range(0, channels).parallel().forEach(body)).join();
     }
 

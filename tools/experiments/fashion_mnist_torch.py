@@ -2,7 +2,7 @@
 """The demo's CPU-sized RepVGG (train form: 3x3+BN, 1x1+BN, identity BN; RepVGG-A0 widths x --width, --depths) on
 Fashion-MNIST in PyTorch 1.13 with the demo's recipe (SGD momentum 0.9, cosine per iteration, weight decay on kernels
 only), to choose recipe options quickly: PyTorch trains this net ~3x faster than DL4J on 2 cores. Prints the test
-top-1 after each epoch. Not used by tests; run with Debian's python3-torch:
+top-1 after each epoch, alone and averaged with the mirrored image's (soft-max mean). Not used by tests; run with Debian's python3-torch:
 
     /usr/bin/python3 tools/experiments/fashion_mnist_torch.py [--epochs 6] [--batch 256] [--lr 0.1] [--wd 1e-4]
         [--width 0.25] [--depths 1,2,4,1] [--stem 2] [--s1 2] [--size 32] [--pad 2] [--flip 1] [--ls 0.0]
@@ -134,11 +134,15 @@ def main():
             optimizer.step()
             schedule.step()
         net.eval()
-        correct = 0
+        correct = flipped = 0
         with torch.no_grad():
             for i in range(0, len(test_x), 1000):
-                correct += (net(test_x[i:i + 1000]).argmax(1) == test_y[i:i + 1000]).sum().item()
+                logits = net(test_x[i:i + 1000])
+                both = F.softmax(logits, 1) + F.softmax(net(test_x[i:i + 1000].flip(-1)), 1)
+                correct += (logits.argmax(1) == test_y[i:i + 1000]).sum().item()
+                flipped += (both.argmax(1) == test_y[i:i + 1000]).sum().item()
         print(f"epoch {epoch + 1} loss {loss.item():.3f} test {100 * correct / len(test_x):.2f} "
+              f"(with flips {100 * flipped / len(test_x):.2f}) "
               f"{n / (time.time() - epoch_start):.0f} img/s", flush=True)
     print("total", round(time.time() - start), "s")
 

@@ -94,14 +94,14 @@ class TrainCommandTest {
     void demoTrainsConvertsEvaluatesAndTimesBothForms() throws Exception {
         Path out = dir.resolve("demo");
         Cli.Run demo = Cli.run("demo", "--data", DATA, "--out", out, "--epochs", "1", "--width", "0.1",
-                "--depths", "1,1,1,1", "--multi-crop-images", "8");
+                "--depths", "1,1,1,1", "--multi-scale-images", "100", "--multi-crop-images", "8");
         assertEquals(0, demo.code(), demo.err());
         assertTrue(demo.out().contains("same top-1 prediction on 256 of 256 test images"), demo.out());
         JsonNode report = JSON.readTree(out.resolve("demo-report.json").toFile());
         for (String form : new String[] {"train form", "deploy form"}) {
             JsonNode accuracy = report.get("forms").get(form).get("accuracy");
             assertEquals(256, accuracy.get("single").get(2).asInt());
-            assertEquals(256, accuracy.get("multi-scale").get(2).asInt());
+            assertEquals(100, accuracy.get("multi-scale").get(2).asInt());
             assertEquals(8, accuracy.get("multi-crop").get(2).asInt());
         }
         assertEquals(report.get("forms").get("train form").get("accuracy").get("single").get(0).asDouble(),
@@ -109,6 +109,10 @@ class TrainCommandTest {
         assertTrue(report.get("forms").get("deploy form").get("parameters").asLong()
                 < report.get("forms").get("train form").get("parameters").asLong());
         assertArrayEquals(PNG, Arrays.copyOf(Files.readAllBytes(out.resolve("train/training-curve.png")), 4));
+        Cli.Run negative = Cli.run("demo", "--data", DATA, "--out", dir.resolve("demo-negative"),
+                "--multi-crop-images", "-1");
+        assertEquals(Main.USAGE, negative.code());
+        assertTrue(negative.err().contains("--multi-crop-images must be 0 (all) or more, not -1"), negative.err());
         Cli.Run again = Cli.run("demo", "--data", DATA, "--out", out);
         assertEquals(Main.USAGE, again.code());
         assertTrue(again.err().contains("--force"), again.err());

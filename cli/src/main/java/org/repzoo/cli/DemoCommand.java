@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.repzoo.evaluation.data.Selection;
 import org.repzoo.evaluation.engine.Evaluation;
 import org.repzoo.evaluation.engine.EvaluationOptions;

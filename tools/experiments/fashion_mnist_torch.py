@@ -2,7 +2,8 @@
 """The demo's CPU-sized RepVGG (train form: 3x3+BN, 1x1+BN, identity BN; RepVGG-A0 widths x --width, --depths) on
 Fashion-MNIST in PyTorch 1.13 with the demo's recipe (SGD momentum 0.9, cosine per iteration, weight decay on kernels
 only), to choose recipe options quickly: PyTorch trains this net ~3x faster than DL4J on 2 cores. Prints the test
-top-1 after each epoch, alone and averaged with the mirrored image's (soft-max mean). Not used by tests; run with Debian's python3-torch:
+top-1 after each epoch, alone and averaged with the mirrored image's (soft-max mean). --lr is used as given (the demo's
+recipe scales its rate linearly with the batch). Not used by tests; run with Debian's python3-torch:
 
     /usr/bin/python3 tools/experiments/fashion_mnist_torch.py [--epochs 6] [--batch 256] [--lr 0.1] [--wd 1e-4]
         [--width 0.25] [--depths 1,2,4,1] [--stem 2] [--s1 2] [--size 32] [--pad 2] [--flip 1] [--ls 0.0]

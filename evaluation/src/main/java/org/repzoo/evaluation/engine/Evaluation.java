@@ -225,7 +225,7 @@ public final class Evaluation {
 
     private void reportBad(BadInput problem) throws BadInputException {
         if (setup.options().badInputs() == EvaluationOptions.BadInputs.STOP) {
-            throw new BadInputException(problem);
+            throw BadInputException.skippable(problem);
         }
         badCount++;
         if (bad.size() < LISTED) {

@@ -2,6 +2,7 @@ package org.repzoo.evaluation.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,6 +153,8 @@ class DatasetsTest {
         var error = assertThrows(BadInputException.class, () -> IdxDataset.open(digits, "test"));
         assertEquals(digits.resolve("t10k-labels-idx1-ubyte").toString(), error.input().path());
         assertTrue(error.getMessage().contains("2 labels for the 3 images"), error.getMessage());
+        // No evaluation option skips a bad dataset file, so the message must not suggest --skip-bad.
+        assertFalse(error.getMessage().contains("--skip-bad"), error.getMessage());
         Files.write(digits.resolve("t10k-labels-idx1-ubyte"), idx(0x803, new int[] {3}, new byte[] {1, 2, 3}, false));
         assertTrue(assertThrows(BadInputException.class, () -> IdxDataset.open(digits, "test")).getMessage()
                 .contains("not an IDX labels file"));

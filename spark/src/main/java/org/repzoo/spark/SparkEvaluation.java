@@ -92,7 +92,7 @@ public final class SparkEvaluation {
         boolean stop = setup.options().badInputs() == EvaluationOptions.BadInputs.STOP;
         List<BadInput> listing = setup.dataset().problems();
         if (stop && !listing.isEmpty()) {
-            throw new BadInputException(listing.get(0));
+            throw BadInputException.skippable(listing.get(0));
         }
         List<Integer> selected = setup.selection().apply(IntStream.range(0, setup.dataset().samples().size())
                 .boxed().toList());
@@ -116,7 +116,7 @@ public final class SparkEvaluation {
         }
         EvaluationResult result = merge(setup, listing, parts, seconds);
         if (stop && result.badInputCount() > 0) {
-            throw new BadInputException(result.badInputs().get(0));
+            throw BadInputException.skippable(result.badInputs().get(0));
         }
         if (setup.predictions() != null) {
             writePredictions(setup.predictions(), parts);

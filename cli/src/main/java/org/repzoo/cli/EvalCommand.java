@@ -142,6 +142,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Spark tasks the images are split into (default: twice Spark's default parallelism).")
     private int partitions;
 
+    @Option(names = "--stall-timeout", paramLabel = "SECONDS", defaultValue = "600", description = "with --spark: "
+            + "end the job when it evaluates no image for this long (default 600)")
+    private long stallTimeout;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -189,7 +193,8 @@ final class EvalCommand implements Callable<Integer> {
         Evaluation.Setup setup = new Evaluation.Setup(members, dataset, selection, protocols, options, predictions);
         EvaluationResult result;
         if (spark != null) {
-            result = runOnSpark(setup, new SparkEvaluation.Inputs(files, source, partitions), err);
+            result = runOnSpark(setup, new SparkEvaluation.Inputs(files, source, partitions,
+                    SparkOptions.stallTimeout(spec, stallTimeout)), err);
         } else {
             try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
                 result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.repzoo.spark.SparkStallException;
 import org.repzoo.spark.SparkTraining;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.checkpoint.DataOrder;
@@ -42,7 +44,7 @@ final class SparkTrainingRun {
 
     static TrainingRun.Result run(ModelSpec spec, TrainingData data, Recipe recipe, TrainingOptions options,
                                   Path modelFile, String master, SparkTraining.Mode mode, int partitions,
-                                  PrintWriter out) throws IOException {
+                                  Duration stallTimeout, PrintWriter out) throws IOException {
         long start = System.nanoTime();
         EvalPreset preset = TrainingRun.preset(spec, data);
         int classes = data.train().classNames().size();
@@ -91,20 +93,29 @@ final class SparkTrainingRun {
             SparkTraining.EpochEnd checkpoint = SparkTraining.checkpointEachEpoch(options.checkpoint(), chosen,
                     options.seed(), batchesPerEpoch);
             ComputationGraph template = graph;
-            trained = SparkTraining.fit(master, graph, epoch -> batches(train, template, chosen, epoch, options.seed()),
-                    partitions, SparkTraining.Settings.of(mode, chosen.batchSize(), options.seed()), firstEpoch,
-                    chosen.epochs(), (g, epoch, loss) -> {
-                        Validation.Result result = Validation.run(g, validation, chosen.batchSize());
-                        EpochRecord record = new EpochRecord(epoch + 1, g.getIterationCount(), loss, Double.NaN,
-                                result.loss(), result.top1(), result.top5(), Double.NaN, Double.NaN);
-                        log.epochs().add(record);
-                        checkpoint.epochDone(g, epoch, loss);
-                        log.write(options.log());
-                        TrainingCurve.write(log, batchesPerEpoch, options.curve());
-                        out.printf("epoch %d/%d: loss %.4f, validation loss %.4f, top-1 %.2f%%, top-5 %.2f%%%n",
-                                epoch + 1, chosen.epochs(), loss, result.loss(), 100 * result.top1(), 100 * result.top5());
-                        out.flush();
-                    }, note -> out.println("repzoo: " + note));
+            SparkTraining.EpochEnd epochEnd = (g, epoch, loss) -> {
+                Validation.Result result = Validation.run(g, validation, chosen.batchSize());
+                EpochRecord record = new EpochRecord(epoch + 1, g.getIterationCount(), loss, Double.NaN,
+                        result.loss(), result.top1(), result.top5(), Double.NaN, Double.NaN);
+                log.epochs().add(record);
+                checkpoint.epochDone(g, epoch, loss);
+                log.write(options.log());
+                TrainingCurve.write(log, batchesPerEpoch, options.curve());
+                out.printf("epoch %d/%d: loss %.4f, validation loss %.4f, top-1 %.2f%%, top-5 %.2f%%%n",
+                        epoch + 1, chosen.epochs(), loss, result.loss(), 100 * result.top1(), 100 * result.top5());
+                out.flush();
+            };
+            try {
+                trained = SparkTraining.fit(master, graph,
+                        epoch -> batches(train, template, chosen, epoch, options.seed()), partitions,
+                        SparkTraining.Settings.of(mode, chosen.batchSize(), options.seed())
+                                .withStallTimeout(stallTimeout),
+                        firstEpoch, chosen.epochs(), epochEnd, note -> out.println("repzoo: " + note));
+            } catch (SparkStallException stall) {
+                throw new IOException(stall.getMessage() + "; " + (Files.isRegularFile(options.checkpoint())
+                        ? "the last epoch's checkpoint " + options.checkpoint() + " is intact (--resume continues "
+                        + "from it)" : "no epoch finished, so there is no checkpoint"), stall);
+            }
         }
         ComputationGraph model = TrainingRun.save(spec, initial, trained, data.train().classNames(), preset,
                 modelFile);

@@ -103,6 +103,11 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: Spark's default parallelism)")
     int partitions;
 
+    @Option(names = "--stall-timeout", paramLabel = "SECONDS", defaultValue = "600", description = "with --spark: "
+            + "end the run when an epoch trains no minibatch (gradient sharing) or finishes no averaging period for "
+            + "this long; the last epoch's checkpoint stays (default 600)")
+    long stallTimeout;
+
     @Spec
     CommandSpec spec;
 
@@ -130,7 +135,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun.Result result = spark == null
                 ? TrainingRun.run(model, trainingData, chosen, options, modelFile, spec.commandLine().getOut())
                 : SparkTrainingRun.run(model, trainingData, chosen, options, modelFile, spark,
-                        SparkTraining.Mode.parse(sparkMode), partitions, spec.commandLine().getOut());
+                        SparkTraining.Mode.parse(sparkMode), partitions, SparkOptions.stallTimeout(spec, stallTimeout),
+                        spec.commandLine().getOut());
         print(result);
         return 0;
     }

@@ -164,5 +164,10 @@ class TrainCommandTest {
         assertArrayEquals(weights[0], weights[1]);
         Cli.Run badMaster = Cli.run("train", "repvgg_a0", "--spark=nonsense", "--data", DATA);
         assertEquals(Main.USAGE, badMaster.code());
+        Cli.Run noTimeout = Cli.run("train", "repvgg_a0", "--spark", "local[2]", "--stall-timeout", "0", "--data",
+                DATA);
+        assertEquals(Main.USAGE, noTimeout.code());
+        assertTrue(noTimeout.err().startsWith("--stall-timeout must be at least 1 (seconds), got 0"),
+                noTimeout.err());
     }
 }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -40,16 +43,31 @@ public final class EvalSet {
     private EvalSet() {
     }
 
-    /** A fixture file's path (tests run from target/test-classes). */
+    /**
+     * A fixture file's path: in target/test-classes, or inside the test jar when another module's build takes this
+     * one's from the local repository (a file system of its own, opened once).
+     */
     public static Path resource(String name) {
         var url = EvalSet.class.getResource("/protocols/" + name);
         if (url == null) {
             throw new IllegalStateException("/protocols/" + name + " missing: run " + MADE_BY);
         }
         try {
-            return Path.of(url.toURI());
+            URI uri = url.toURI();
+            if ("jar".equals(uri.getScheme())) {
+                synchronized (EvalSet.class) {
+                    try {
+                        FileSystems.getFileSystem(uri);
+                    } catch (FileSystemNotFoundException notOpen) {
+                        FileSystems.newFileSystem(uri, Map.of());
+                    }
+                }
+            }
+            return Path.of(uri);
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.util.LongAccumulator;
 import org.repzoo.evaluation.data.Dataset;
 import org.repzoo.evaluation.data.Sample;
 import org.repzoo.evaluation.data.Selection;
@@ -36,9 +37,11 @@ final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iter
     private final int workers;
     private final EvaluationOptions.SmallImages smallImages;
     private final boolean predictions;
+    private final LongAccumulator progress;
 
+    /** {@code progress} counts the images evaluated, for {@link SparkWatchdog}. */
     EvaluationTask(ShippedSource source, List<ShippedModel> models, List<Protocol> protocols,
-                   EvaluationOptions options, boolean predictions) {
+                   EvaluationOptions options, boolean predictions, LongAccumulator progress) {
         this.source = source;
         this.models = new ArrayList<>(models);
         this.protocols = new ArrayList<>(protocols);
@@ -46,6 +49,7 @@ final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iter
         this.workers = options.workers();
         this.smallImages = options.smallImages();
         this.predictions = predictions;
+        this.progress = progress;
     }
 
     @Override
@@ -62,7 +66,7 @@ final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iter
         Path csv = predictions ? Files.createTempFile("repzoo-spark-predictions", ".csv") : null;
         try {
             EvaluationResult result = Evaluation.run(new Evaluation.Setup(members, dataset, Selection.all(),
-                    protocols, options, csv), (done, total) -> { });
+                    protocols, options, csv), (done, total) -> progress.add(1));
             // Only a task that finished cleanly returns its models: an interrupted one (a killed attempt) may have
             // left a graph mid-pass.
             ExecutorCache.giveBack(models, members);

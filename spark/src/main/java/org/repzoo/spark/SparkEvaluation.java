@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -50,17 +51,29 @@ public final class SparkEvaluation {
     /**
      * Where the driver's setup came from, for the executors.
      *
-     * @param modelFiles the model zips, one per member of the setup, in its order
-     * @param source     the dataset the setup lists (executors open the same paths)
-     * @param partitions Spark partitions (tasks); 0: twice the default parallelism
+     * @param modelFiles   the model zips, one per member of the setup, in its order
+     * @param source       the dataset the setup lists (executors open the same paths)
+     * @param partitions   Spark partitions (tasks); 0: twice the default parallelism
+     * @param stallTimeout how long the job may finish no image before it is ended with a {@link
+     *                     SparkStallException} ({@link SparkWatchdog})
      */
-    public record Inputs(List<Path> modelFiles, Datasets.Source source, int partitions) {
+    public record Inputs(List<Path> modelFiles, Datasets.Source source, int partitions, Duration stallTimeout) {
 
         public Inputs {
             modelFiles = List.copyOf(modelFiles);
             if (partitions < 0) {
-                throw new IllegalArgumentException("--partitions must not be negative, got " + partitions);
+                throw new IllegalArgumentException("the number of partitions must not be negative, got "
+                        + partitions);
             }
+            if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+                throw new IllegalArgumentException("the stall timeout must be positive, got "
+                        + stallTimeout.toSeconds() + " s");
+            }
+        }
+
+        /** With the default stall timeout, {@link SparkWatchdog#DEFAULT_STALL_TIMEOUT}. */
+        public Inputs(List<Path> modelFiles, Datasets.Source source, int partitions) {
+            this(modelFiles, source, partitions, SparkWatchdog.DEFAULT_STALL_TIMEOUT);
         }
     }
 
@@ -105,11 +118,14 @@ public final class SparkEvaluation {
             models.add(new ShippedModel(file.getFileName().toString(), spark.broadcast(Files.readAllBytes(file)),
                     ShippedPreset.of(member.preset())));
         }
-        EvaluationTask task = new EvaluationTask(ShippedSource.of(inputs.source()), models, setup.protocols(),
-                setup.options(), setup.predictions() != null);
         long start = System.nanoTime();
-        List<PartitionResult> parts = selected.isEmpty() ? List.of() : collect(spark, selected, partitions, task,
-                progress);
+        List<PartitionResult> parts;
+        try (SparkWatchdog watchdog = SparkWatchdog.start(spark, "Spark evaluation", "images",
+                inputs.stallTimeout())) {
+            EvaluationTask task = new EvaluationTask(ShippedSource.of(inputs.source()), models, setup.protocols(),
+                    setup.options(), setup.predictions() != null, watchdog.progress());
+            parts = selected.isEmpty() ? List.of() : collect(spark, selected, partitions, task, progress, watchdog);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         for (ShippedModel model : models) {
             model.zip().destroy();
@@ -125,29 +141,32 @@ public final class SparkEvaluation {
     }
 
     private static List<PartitionResult> collect(JavaSparkContext spark, List<Integer> selected, int partitions,
-                                                 EvaluationTask task, Evaluation.Progress progress)
-            throws IOException {
+                                                 EvaluationTask task, Evaluation.Progress progress,
+                                                 SparkWatchdog watchdog) throws IOException {
         // parallelize slices a list into contiguous ranges, so partition order is dataset order.
         long[] sizes = new long[partitions];
         for (int p = 0; p < partitions; p++) {
             sizes[p] = (long) (p + 1) * selected.size() / partitions - (long) p * selected.size() / partitions;
         }
-        String group = "repzoo-eval-" + UUID.randomUUID();
-        PartitionProgress listener = new PartitionProgress(group, sizes, selected.size(), progress);
+        PartitionProgress listener = new PartitionProgress(watchdog.group(), sizes, selected.size(), progress);
         spark.sc().addSparkListener(listener);
-        spark.setJobGroup(group, "repzoo eval", true);
         try {
             List<PartitionResult> parts = new ArrayList<>(spark.parallelize(selected, partitions)
                     .mapPartitionsWithIndex(task, true).collect());
             parts.sort(Comparator.comparingInt(PartitionResult::partition));
+            // Spark's listener bus is asynchronous: the job can return before the last task-end events arrive.
+            listener.finish();
             return parts;
         } catch (Exception e) { // Scala throws SparkException without declaring it
+            Optional<SparkStallException> stall = watchdog.failure(e);
+            if (stall.isPresent()) {
+                throw stall.get();
+            }
             if (e instanceof SparkException) {
                 throw SparkFailures.unwrap(e);
             }
             throw e;
         } finally {
-            spark.clearJobGroup();
             spark.sc().removeSparkListener(listener);
         }
     }
@@ -226,6 +245,7 @@ public final class SparkEvaluation {
         private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
         private final Set<Long> counted = ConcurrentHashMap.newKeySet();
         private final AtomicLong done = new AtomicLong();
+        private volatile boolean finished;
 
         PartitionProgress(String group, long[] sizes, long total, Evaluation.Progress progress) {
             this.group = group;
@@ -245,11 +265,19 @@ public final class SparkEvaluation {
         }
 
         @Override
-        public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+        public synchronized void onTaskEnd(SparkListenerTaskEnd taskEnd) {
             int index = taskEnd.taskInfo().index();
-            if (stages.contains(taskEnd.stageId()) && taskEnd.taskInfo().successful() && index < sizes.length
-                    && counted.add((long) index)) {
+            if (!finished && stages.contains(taskEnd.stageId()) && taskEnd.taskInfo().successful()
+                    && index < sizes.length && counted.add((long) index)) {
                 progress.imagesDone(done.addAndGet(sizes[index]), total);
+            }
+        }
+
+        /** The job returned every partition: all images are done, whatever task-end events are still on the way. */
+        synchronized void finish() {
+            finished = true;
+            if (done.get() < total) {
+                progress.imagesDone(total, total);
             }
         }
     }

@@ -2,6 +2,7 @@ package org.repzoo.spark;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,10 +13,12 @@ import java.util.function.IntFunction;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartitioner;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -70,9 +73,12 @@ public final class SparkTraining {
      *                           threshold: each element whose accumulated update reaches it is sent as +-threshold,
      *                           the rest waits in the residual (small nets, whose few elements the adaptive rule
      *                           starves)
+     * @param stallTimeout       how long an epoch's jobs may make no progress before they are ended with a {@link
+     *                           SparkStallException} ({@link SparkWatchdog}); it must exceed one minibatch (shared)
+     *                           or one averaging period (averaging)
      */
     public record Settings(Mode mode, int batchPerWorker, int averagingFrequency, long seed, int sharedPort,
-                           double sharingThreshold) {
+                           double sharingThreshold, Duration stallTimeout) {
 
         public Settings {
             if (!(sharingThreshold >= 0)) {
@@ -83,18 +89,26 @@ public final class SparkTraining {
                 throw new IllegalArgumentException("batch per worker and averaging frequency must be at least 1, got "
                         + batchPerWorker + ", " + averagingFrequency);
             }
+            if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+                throw new IllegalArgumentException("the stall timeout must be positive, got "
+                        + stallTimeout.toSeconds() + " s");
+            }
         }
 
         public static Settings of(Mode mode, int batchPerWorker, long seed) {
-            return new Settings(mode, batchPerWorker, 1, seed, 40123, 0);
+            return new Settings(mode, batchPerWorker, 1, seed, 40123, 0, SparkWatchdog.DEFAULT_STALL_TIMEOUT);
         }
 
         public Settings withAveragingFrequency(int frequency) {
-            return new Settings(mode, batchPerWorker, frequency, seed, sharedPort, sharingThreshold);
+            return new Settings(mode, batchPerWorker, frequency, seed, sharedPort, sharingThreshold, stallTimeout);
         }
 
         public Settings withSharing(int port, double threshold) {
-            return new Settings(mode, batchPerWorker, averagingFrequency, seed, port, threshold);
+            return new Settings(mode, batchPerWorker, averagingFrequency, seed, port, threshold, stallTimeout);
+        }
+
+        public Settings withStallTimeout(Duration timeout) {
+            return new Settings(mode, batchPerWorker, averagingFrequency, seed, sharedPort, sharingThreshold, timeout);
         }
     }
 
@@ -151,7 +165,9 @@ public final class SparkTraining {
 
     /**
      * Trains epochs {@code firstEpoch .. lastEpoch - 1} ({@code firstEpoch > 0} continues a resumed run) and returns
-     * the trained graph (a new object: DL4J's training master replaces the driver's network as it averages).
+     * the trained graph (a new object: DL4J's training master replaces the driver's network as it averages). An epoch
+     * that makes no progress for the settings' stall timeout ends the run with a {@link SparkStallException}; the
+     * epochs before it have been handed to {@code listener} (their checkpoints stay as written).
      */
     public static ComputationGraph fit(JavaSparkContext spark, ComputationGraph graph, EpochData data,
                                        Settings settings, int firstEpoch, int lastEpoch, EpochEnd listener)
@@ -160,34 +176,45 @@ public final class SparkTraining {
             throw new IllegalArgumentException("epochs " + firstEpoch + " to " + lastEpoch + " are not a range");
         }
         ComputationGraph current = graph;
-        // The parameter-averaging master draws each epoch's split of the data among workers from a generator it
-        // seeds once; a master per epoch, seeded from the run's seed and the epoch, makes the split of an epoch the
-        // same whether the run got there straight or resumed from a checkpoint. Gradient sharing is asynchronous
-        // (not repeatable anyway) and keeps one master, whose transport is set up once.
-        TrainingMaster<?, ?> shared = settings.mode() == Mode.SHARED ? master(spark, settings, settings.seed()) : null;
-        try {
-            for (int epoch = firstEpoch; epoch < lastEpoch; epoch++) {
-                TrainingMaster<?, ?> master = shared != null ? shared : master(spark, settings, epochSeed(settings
-                        .seed(), epoch));
-                SparkComputationGraph network = new SparkComputationGraph(spark, current, master);
-                // Epoch-based schedules read the counter; the master advances the iteration counter itself.
-                network.getNetwork().getConfiguration().setEpochCount(epoch);
-                network.fitMultiDataSet(data.epoch(epoch));
-                current = network.getNetwork();
-                current.getConfiguration().setEpochCount(epoch + 1);
-                if (shared == null) {
-                    master.deleteTempFiles(spark);
+        String mode = settings.mode() == Mode.SHARED ? "gradient sharing" : "parameter averaging";
+        try (SparkWatchdog watchdog = SparkWatchdog.start(spark, "Spark training (" + mode + ")", "minibatches",
+                settings.stallTimeout())) {
+            // The parameter-averaging master draws each epoch's split of the data among workers from a generator it
+            // seeds once; a master per epoch, seeded from the run's seed and the epoch, makes the split of an epoch
+            // the same whether the run got there straight or resumed from a checkpoint. Gradient sharing is
+            // asynchronous (not repeatable anyway) and keeps one master, whose transport is set up once.
+            TrainingMaster<?, ?> shared = settings.mode() == Mode.SHARED
+                    ? master(spark, settings, settings.seed(), watchdog.progress()) : null;
+            try {
+                for (int epoch = firstEpoch; epoch < lastEpoch; epoch++) {
+                    watchdog.phase(String.format(Locale.ROOT, "Spark training (%s), epoch %d of %d", mode, epoch + 1,
+                            lastEpoch));
+                    TrainingMaster<?, ?> master = shared != null ? shared
+                            : master(spark, settings, epochSeed(settings.seed(), epoch), watchdog.progress());
+                    SparkComputationGraph network = new SparkComputationGraph(spark, current, master);
+                    // Epoch-based schedules read the counter; the master advances the iteration counter itself.
+                    network.getNetwork().getConfiguration().setEpochCount(epoch);
+                    network.fitMultiDataSet(data.epoch(epoch));
+                    current = network.getNetwork();
+                    current.getConfiguration().setEpochCount(epoch + 1);
+                    if (shared == null) {
+                        master.deleteTempFiles(spark);
+                    }
+                    listener.epochDone(current, epoch, network.getScore());
                 }
-                listener.epochDone(current, epoch, network.getScore());
-            }
-        } catch (Exception e) { // Scala and DL4J's Spark code throw SparkException undeclared
-            if (e instanceof SparkException) {
-                throw SparkFailures.unwrap(e);
-            }
-            throw e;
-        } finally {
-            if (shared != null) {
-                shared.deleteTempFiles(spark);
+            } catch (Exception e) { // Scala and DL4J's Spark code throw SparkException undeclared
+                Optional<SparkStallException> stall = watchdog.failure(e);
+                if (stall.isPresent()) {
+                    throw stall.get();
+                }
+                if (e instanceof SparkException) {
+                    throw SparkFailures.unwrap(e);
+                }
+                throw e;
+            } finally {
+                if (shared != null) {
+                    shared.deleteTempFiles(spark);
+                }
             }
         }
         return current;
@@ -198,8 +225,17 @@ public final class SparkTraining {
         return new SplittableRandom(seed + 0x9E3779B97F4A7C15L * (epoch + 1L)).nextLong();
     }
 
-    /** The training master for {@code settings}. */
-    static TrainingMaster<?, ?> master(JavaSparkContext spark, Settings settings, long seed) {
+    /**
+     * The training master for {@code settings}; gradient sharing counts each minibatch into {@code progress} (see
+     * {@link SparkWatchdog}).
+     */
+    static TrainingMaster<?, ?> master(JavaSparkContext spark, Settings settings, long seed, LongAccumulator progress) {
+        return master(spark, settings, seed, new SharedTrainingGate(progress));
+    }
+
+    /** The same with {@code sharedPartitions} as gradient sharing's last step before DL4J's training function. */
+    static TrainingMaster<?, ?> master(JavaSparkContext spark, Settings settings, long seed,
+                                       Repartitioner sharedPartitions) {
         return switch (settings.mode()) {
             case AVERAGING -> new ParameterAveragingTrainingMaster.Builder(settings.batchPerWorker())
                     .batchSizePerWorker(settings.batchPerWorker())
@@ -222,7 +258,9 @@ public final class SparkTraining {
                     .workersPerNode(1)
                     .workerPrefetchNumBatches(0)
                     .rddTrainingApproach(RDDTrainingApproach.Direct)
-                    .repartitionData(Repartition.Never)
+                    // Keeps the partitions as given and lets one task per JVM into DL4J's training wrapper at a time,
+                    // which closes DL4J's hang (SharedTrainingGate); this master ignores repartitionData.
+                    .repartitioner(sharedPartitions)
                     .rngSeed(seed)
                     .collectTrainingStats(false)
                     .build();
@@ -242,8 +280,9 @@ public final class SparkTraining {
         }
         VoidConfiguration.VoidConfigurationBuilder conf = VoidConfiguration.builder().unicastPort(settings.sharedPort());
         if (spark.master().startsWith("local")) {
-            // In local mode the driver is the only node; on a cluster Spark's own addressing finds it.
-            conf.controllerAddress("127.0.0.1");
+            // In local mode the driver is the only node; on a cluster Spark's own addressing finds it. The mask gives
+            // the executor's transport the same loopback address, which it otherwise falls back to with a warning.
+            conf.controllerAddress("127.0.0.1").networkMask("127.0.0.0/8");
         }
         return conf.build();
     }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.TaskKilled;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -22,6 +23,7 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.repzoo.evaluation.EvalSet;
 import org.repzoo.evaluation.data.BadInputException;
@@ -42,6 +44,7 @@ import org.repzoo.evaluation.protocol.ProtocolSettings;
  * counts and per-class figures, bad inputs, predictions file), whatever the partitioning, with a task killed and
  * retried, and the same one-line error for a corrupt image inside a partition.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SparkEvaluationTest {
 
     @TempDir

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -26,6 +28,7 @@ import org.repzoo.zoo.core.InputShape;
  * as the context-taking one does: two epochs lower the loss, and the context is gone afterwards (a second call
  * starts its own).
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SparkTrainingOwnContextTest {
 
     @Test

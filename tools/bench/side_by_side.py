@@ -1,20 +1,27 @@
 #!/usr/bin/python3
-"""RepZoo (DL4J), PyTorch and ONNX Runtime (Java API) side by side on the same models, batch, input and threads; writes
-the table into docs/PERFORMANCE.md (between its side-by-side markers, so the hand-written analysis around it stays).
+"""RepZoo (DL4J, and RepZoo's ONNX export on ONNX Runtime), PyTorch and ONNX Runtime on PyTorch's export side by side
+on the same models, batches, input and threads; writes the table into docs/PERFORMANCE.md (between its side-by-side
+markers, so the hand-written analysis around it stays).
 
-For every model, in order, the three engines run back to back, each in its own process with nothing else of ours
-running: `./repzoo bench` (DL4J), tools/bench/torch_bench.py (PyTorch, Debian's python3-torch) and
-org.repzoo.bench.OrtBench (ONNX Runtime's Java API on the model exported from PyTorch by torch.onnx.export, cached in
---cache). `--rounds N` repeats the whole sweep N times and reports the median of the rounds' medians, so a burst of
-outside load hits every engine alike. The machine's fp32 peak is a 4096x4096 sgemm through ND4J (`repzoo bench --sgemm`).
+For every batch size and model, in order, the engines run back to back, each in its own process with nothing else of
+ours running:
+  dl4j           `./repzoo bench NAME` (DL4J; every conv + batch-norm pair folded, the default of predict/eval/bench)
+  dl4j-unfolded  `./repzoo bench NAME --no-fold` (the graph as built)
+  torch          tools/bench/torch_bench.py (PyTorch, Debian's python3-torch)
+  ort            `./repzoo bench FILE.onnx`: ONNX Runtime's Java API, the same session settings and timing, on the
+                 model exported from PyTorch by torch.onnx.export (cached in --cache)
+  repzoo-ort     `./repzoo bench NAME --engine onnxruntime`: ONNX Runtime on RepZoo's own export of the same net
+`--rounds N` repeats the whole sweep N times and reports the median of the rounds' medians, so a burst of outside
+load hits every engine alike. The machine's fp32 peak is a 4096x4096 sgemm through ND4J (`repzoo bench --sgemm`).
 
 Run time is bounded: each measurement stops after --max-seconds of timed iterations (at least 3), plus its warm-up
 iterations and process start (DL4J ~5-10 s). With the defaults (10 rows, 3 engines, --max-seconds 15, 1 round) the
 whole table takes about 20-25 minutes on 2 cores; `--models repvgg_a0_deploy --max-seconds 5` about 1 minute.
 
     /usr/bin/python3 tools/bench/side_by_side.py [--models repvgg_a0_deploy,resnet50,resnet50:train,...]
-        [--batch 16] [--threads 2] [--input 3x224x224] [--warmup 2] [--iterations 10] [--max-seconds 15]
-        [--rounds 1] [--out docs/PERFORMANCE.md] [--cache ~/.cache/repzoo/onnx] [--engines dl4j,torch,ort]
+        [--batch 1,16] [--threads 2] [--input 3x224x224] [--warmup 2] [--iterations 10] [--max-seconds 15]
+        [--rounds 1] [--out docs/PERFORMANCE.md] [--cache ~/.cache/repzoo/onnx]
+        [--engines dl4j,dl4j-unfolded,torch,ort,repzoo-ort]
 """
 import argparse
 import datetime
@@ -61,12 +68,9 @@ def environment(threads):
     return env
 
 
-def build(engines):
-    log("building the command line (./repzoo) and the bench module")
+def build():
+    log("building the command line (./repzoo)")
     subprocess.run(["./repzoo", "--version"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    if "ort" in engines:
-        subprocess.run(["mvn", "-B", "-q", "-ntp", "-DskipTests", "-pl", "bench", "-am", "package"], cwd=ROOT,
-                       check=True, stdout=subprocess.DEVNULL)
 
 
 def machine(env, scratch):
@@ -99,24 +103,32 @@ def onnx_file(name, shape, cache, env):
     return path, None
 
 
-def measure(name, mode, engine, args, env, scratch):
+ENGINES = ("dl4j", "dl4j-unfolded", "torch", "ort", "repzoo-ort")
+TITLES = {"dl4j": "DL4J", "dl4j-unfolded": "DL4J unfolded", "torch": "PyTorch", "ort": "ORT on torch's export",
+          "repzoo-ort": "ORT on RepZoo's export"}
+
+
+def measure(name, mode, engine, batch, shape, args, env, scratch):
     out = f"{scratch}/{engine}.json"
-    common = ["--batch", str(args.batch), "--input", args.input, "--threads", str(args.threads),
+    common = ["--batch", str(batch), "--input", shape, "--threads", str(args.threads),
               "--warmup", str(args.warmup), "--iterations", str(args.iterations), "--max-seconds", str(args.max_seconds)]
     if engine == "dl4j":
         return run_json(["./repzoo", "bench", name, "--mode", mode, "--json", out] + common, env, out)
+    if engine == "dl4j-unfolded":
+        return run_json(["./repzoo", "bench", name, "--mode", mode, "--no-fold", "--json", out] + common, env, out)
+    if engine == "repzoo-ort":
+        if mode == "train":
+            return {"skipped": "ONNX Runtime's Java API has no training step"}
+        return run_json(["./repzoo", "bench", name, "--engine", "onnxruntime", "--json", out] + common, env, out)
     if engine == "torch":
         report = run_json([PYTHON, "tools/bench/torch_bench.py", name, "--mode", mode, "--json", out] + common, env, out)
         return report
     if mode == "train":
         return {"skipped": "ONNX Runtime's Java API has no training step"}
-    path, why = onnx_file(name, args.input, args.cache, env)
+    path, why = onnx_file(name, shape, args.cache, env)
     if path is None:
         return {"skipped": why}
-    classpath = f"bench/target/classes:{open(os.path.join(ROOT, 'bench/target/classpath.txt')).read().strip()}"
-    java_opts = env["REPZOO_JAVA_OPTS"].split()
-    return run_json(["java"] + java_opts + ["-cp", classpath, "org.repzoo.bench.OrtBench", path, "--name", name,
-                     "--json", out] + common, env, out)
+    return run_json(["./repzoo", "bench", path, "--json", out] + common, env, out)
 
 
 def rate(report):
@@ -141,50 +153,59 @@ def ratio(a, b):
     return "—" if a is None or b is None else f"{a / b:.2f}x"
 
 
-def table(rows, peak):
-    lines = ["| model | mode | DL4J img/s | PyTorch img/s | ORT img/s | DL4J/PyTorch | DL4J/ORT | DL4J GFLOP/s "
-             "| % of peak | peak RSS MB DL4J / PyTorch / ORT |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+def table(rows, peak, engines):
+    """One row per model, mode and batch: each engine's images/s, the ratios the targets are about, the share of the
+    fp32 peak each engine reaches, and peak resident memory."""
+    ratios = [(a, b) for a, b in (("dl4j", "torch"), ("repzoo-ort", "ort"), ("repzoo-ort", "dl4j"),
+                                   ("dl4j", "dl4j-unfolded")) if a in engines and b in engines]
+    header = (["model", "mode", "batch"] + [f"{TITLES[e]} img/s" for e in engines]
+              + [f"{TITLES[a]} / {TITLES[b]}" for a, b in ratios] + [f"% of peak: {TITLES[e]}" for e in engines]
+              + ["peak RSS MB: " + " / ".join(TITLES[e] for e in engines)])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     notes = []
     for row in rows:
-        d, t, o = (row["rates"].get(e) for e in ("dl4j", "torch", "ort"))
-        gflops = None
-        if d is not None and row.get("macs"):
-            gflops = d * row["macs"] * (2 if row["mode"] == "infer" else 6) / 1e9
-        cells = []
-        for engine, value in (("dl4j", d), ("torch", t), ("ort", o)):
+        cells = [row["name"], row["mode"], str(row["batch"])]
+        for engine in engines:
+            value = row["rates"].get(engine)
             why = row["why"].get(engine)
             if value is None and why:
                 notes.append(why)
                 cells.append(f"— [{len(notes)}]")
             else:
                 cells.append(fmt(value))
-        memory = " / ".join(fmt(row["memory"].get(e), 0) for e in ("dl4j", "torch", "ort"))
-        percent = "—" if gflops is None or not peak else f"{100 * gflops / peak:.0f}%"
-        lines.append(f"| {row['name']} | {row['mode']} | {cells[0]} | {cells[1]} | {cells[2]} | {ratio(d, t)} "
-                     f"| {ratio(d, o)} | {fmt(gflops)} | {percent} | {memory} |")
+        cells += [ratio(row["rates"].get(a), row["rates"].get(b)) for a, b in ratios]
+        for engine in engines:
+            value = row["rates"].get(engine)
+            if value is None or not row.get("macs") or not peak:
+                cells.append("—")
+            else:
+                gflops = value * row["macs"] * (2 if row["mode"] == "infer" else 6) / 1e9
+                cells.append(f"{100 * gflops / peak:.0f}%")
+        cells.append(" / ".join(fmt(row["memory"].get(e), 0) for e in engines))
+        lines.append("| " + " | ".join(cells) + " |")
     if notes:
         lines.append("")
         lines += [f"[{i + 1}] {note}" for i, note in enumerate(notes)]
     return lines
 
 
-def derived(rows):
-    """Deploy/train and ResNeXt/ResNet ratios per engine, from the table's rows."""
-    by_name = {(r["name"], r["mode"]): r["rates"] for r in rows}
+def derived(rows, engines):
+    """Deploy/train and ResNeXt/ResNet ratios per engine and batch, from the table's rows."""
+    by_name = {(r["name"], r["mode"], r["batch"]): r["rates"] for r in rows}
     lines = []
-    for (name, mode), rates in by_name.items():
-        if name.endswith("_deploy") and (name[:-len("_deploy")], mode) in by_name:
-            train = by_name[(name[:-len("_deploy")], mode)]
-            lines.append(f"| {name[:-len('_deploy')]} deploy / train form | "
-                         + " | ".join(ratio(rates.get(e), train.get(e)) for e in ("dl4j", "torch", "ort")) + " |")
-    if ("resnext50_32x4d", "infer") in by_name and ("resnet50", "infer") in by_name:
-        x, r = by_name[("resnext50_32x4d", "infer")], by_name[("resnet50", "infer")]
-        lines.append("| resnext50_32x4d / resnet50 | " + " | ".join(ratio(x.get(e), r.get(e)) for e in ("dl4j", "torch", "ort"))
-                     + " |")
+    for (name, mode, batch), rates in by_name.items():
+        if name.endswith("_deploy") and (name[:-len("_deploy")], mode, batch) in by_name:
+            train = by_name[(name[:-len("_deploy")], mode, batch)]
+            lines.append(f"| {name[:-len('_deploy')]} deploy / train form, batch {batch} | "
+                         + " | ".join(ratio(rates.get(e), train.get(e)) for e in engines) + " |")
+        if name == "resnext50_32x4d" and mode == "infer" and ("resnet50", mode, batch) in by_name:
+            r = by_name[("resnet50", mode, batch)]
+            lines.append(f"| resnext50_32x4d / resnet50, batch {batch} | "
+                         + " | ".join(ratio(rates.get(e), r.get(e)) for e in engines) + " |")
     if not lines:
         return []
-    return ["| ratio of images/s | DL4J | PyTorch | ORT |", "|---|---|---|---|"] + lines
+    return (["| ratio of images/s | " + " | ".join(TITLES[e] for e in engines) + " |",
+             "|---|" + "---|" * len(engines)] + lines)
 
 
 def write(out, section):
@@ -206,57 +227,70 @@ def write(out, section):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", default=DEFAULT_MODELS, help="NAME or NAME:train, comma-separated")
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--models", default=DEFAULT_MODELS,
+                        help="NAME, NAME:train, NAME@CxHxW (an input of its own), comma-separated")
+    parser.add_argument("--batch", default="1,16", help="batch sizes, comma-separated")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--input", default="3x224x224")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--max-seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--engines", default="dl4j,torch,ort")
+    parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "PERFORMANCE.md"))
     parser.add_argument("--raw", default=os.path.join(ROOT, "target", "side_by_side.json"),
                         help="every report, as JSON")
     parser.add_argument("--cache", default=os.path.expanduser("~/.cache/repzoo/onnx"))
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",")]
-    if not set(engines) <= {"dl4j", "torch", "ort"}:
-        parser.error(f"bad --engines '{args.engines}': choose from dl4j, torch, ort")
+    if not set(engines) <= set(ENGINES):
+        parser.error(f"bad --engines '{args.engines}': choose from {', '.join(ENGINES)}")
+    try:
+        batches = [int(b) for b in args.batch.split(",")]
+    except ValueError:
+        parser.error(f"bad --batch '{args.batch}': comma-separated positive integers")
     wanted = []
+    shapes = {}
     for item in args.models.split(","):
-        name, _, mode = item.strip().partition(":")
+        item, _, shape = item.strip().partition("@")
+        name, _, mode = item.partition(":")
         if mode not in ("", "infer", "train"):
-            parser.error(f"bad model '{item}': NAME or NAME:train")
+            parser.error(f"bad model '{item}': NAME, NAME:train or NAME@CxHxW")
         wanted.append((name, mode or "infer"))
+        shapes[name] = shape or args.input
 
     started = time.time()
     env = environment(args.threads)
-    build(engines)
+    build()
     with tempfile.TemporaryDirectory(prefix="repzoo-bench-") as scratch:
         host = machine(env, scratch)
         log(f"fp32 peak {fmt(host['sgemm_gflops'])} GFLOP/s on {host['cpu']}, {host['cores']} cores")
-        raw = {f"{n}:{m}": {e: [] for e in engines} for n, m in wanted}
+        raw = {f"{n}:{m}:{b}": {e: [] for e in engines} for b in batches for n, m in wanted}
         for round_index in range(args.rounds):
-            for name, mode in wanted:
-                for engine in engines:
-                    log(f"round {round_index + 1}/{args.rounds}: {name} {mode} on {engine}")
-                    raw[f"{name}:{mode}"][engine].append(measure(name, mode, engine, args, env, scratch))
+            for batch in batches:
+                for name, mode in wanted:
+                    for engine in engines:
+                        log(f"round {round_index + 1}/{args.rounds}: {name} {mode} batch {batch} on {engine}")
+                        raw[f"{name}:{mode}:{batch}"][engine].append(
+                            measure(name, mode, engine, batch, shapes[name], args, env, scratch))
     rows = []
-    for name, mode in wanted:
-        reports = raw[f"{name}:{mode}"]
-        row = {"name": name, "mode": mode, "rates": {}, "memory": {}, "why": {}, "macs": None}
-        for engine, runs in reports.items():
-            rates = [rate(r) for r in runs if rate(r) is not None]
-            if rates:
-                row["rates"][engine] = statistics.median(rates)
-                row["memory"][engine] = max((resident_mb(r) or 0) for r in runs) or None
-            else:
-                row["why"][engine] = f"{engine}: " + (runs[0].get("skipped") or runs[0].get("error") or "no figure")
-            for r in runs:
-                if engine == "dl4j" and "multiply_adds" in r:
-                    row["macs"] = r["multiply_adds"]
-        rows.append(row)
+    for batch in batches:
+        for name, mode in wanted:
+            reports = raw[f"{name}:{mode}:{batch}"]
+            label = name if shapes[name] == args.input else f"{name} ({shapes[name]})"
+            row = {"name": label, "mode": mode, "batch": batch, "rates": {}, "memory": {}, "why": {}, "macs": None}
+            for engine, runs in reports.items():
+                rates = [rate(r) for r in runs if rate(r) is not None]
+                if rates:
+                    row["rates"][engine] = statistics.median(rates)
+                    row["memory"][engine] = max((resident_mb(r) or 0) for r in runs) or None
+                else:
+                    row["why"][engine] = f"{engine}: " + (runs[0].get("skipped") or runs[0].get("error")
+                                                          or "no figure")
+                for r in runs:
+                    if engine.startswith("dl4j") and r.get("multiply_adds", -1) > 0:
+                        row["macs"] = r["multiply_adds"]
+            rows.append(row)
     minutes = (time.time() - started) / 60
     load_end = os.getloadavg()
     section = [
@@ -271,10 +305,11 @@ def main():
         f"- Load average (1, 5, 15 min) at start {', '.join(f'{v:.2f}' for v in host['load_average_start'])}; "
         f"at end {', '.join(f'{v:.2f}' for v in load_end)}.",
         "- GFLOP/s count 2 x multiply-adds (as `repzoo summary` counts them) per image for inference and 6 x for a "
-        "training step; % of peak is DL4J's GFLOP/s over the measured sgemm peak. Peak RSS is each process's "
-        "resident high-water mark during the measurement, weights included.",
+        "training step; % of peak is an engine's GFLOP/s over the measured sgemm peak. Peak RSS is each process's "
+        "resident high-water mark during the measurement, weights included. DL4J folds every conv + batch-norm pair "
+        "before it runs (`repzoo bench`'s default); DL4J unfolded is `--no-fold`.",
         "",
-    ] + table(rows, host["sgemm_gflops"]) + [""] + derived(rows)
+    ] + table(rows, host["sgemm_gflops"], engines) + [""] + derived(rows, engines)
     write(args.out, section)
     os.makedirs(os.path.dirname(args.raw), exist_ok=True)
     with open(args.raw, "w") as f:

@@ -20,10 +20,8 @@ import argparse
 import json
 import os
 import struct
-import subprocess
 import sys
 import tempfile
-import time
 from collections import OrderedDict
 
 import numpy as np
@@ -32,11 +30,10 @@ from torchvision import models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hashed_weights import tensor  # noqa: E402
+from repzoo_cli import repzoo  # noqa: E402
 from parity_fixtures import TORCHVISION, VARIANTS, input_size, paper_models  # noqa: E402
 import repvgg_reference  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REPZOO = os.path.join(ROOT, "repzoo")
 BATCH = 2
 # Which file format each model's checkpoint is written in, so that every reader is exercised at full size.
 FORMATS = ["pth", "npz", "safetensors", "pth-legacy", "pth-wrapped", "timm-safetensors"]
@@ -117,14 +114,6 @@ def save(state, fmt, directory):
         path = os.path.join(directory, "timm.safetensors")
         write_safetensors(path, OrderedDict((k, v.numpy()) for k, v in timm_names(state).items()))
     return path
-
-
-def repzoo(*args):
-    start = time.time()
-    done = subprocess.run([REPZOO, *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"repzoo {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return time.time() - start
 
 
 def check(name, index, directory):

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.repzoo.deploy.Engine;
+import org.repzoo.deploy.InferenceModels;
+import org.repzoo.deploy.OpenedModel;
+import org.repzoo.deploy.onnx.OnnxMetadata;
+import org.repzoo.evaluation.engine.Member;
 import org.repzoo.training.bench.ModelBenchmark;
+import org.repzoo.zoo.checkpoint.AtomicFiles;
 import org.repzoo.training.bench.SgemmPeak;
 import org.repzoo.training.bench.Threads;
 import org.repzoo.zoo.Zoo;
@@ -39,9 +44,17 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME|MODEL.zip",
-            description = "A registered model (fresh weights) or a model zip.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME|MODEL.zip|MODEL.onnx",
+            description = "A registered model (fresh weights), a model zip or an ONNX file.")
     private String model;
+
+    @Option(names = "--engine", paramLabel = "dl4j|onnxruntime", description = "Inference engine (default: dl4j, "
+            + "onnxruntime for an ONNX file; a registered model or zip on onnxruntime is exported to ONNX first).")
+    private String engine;
+
+    @Option(names = "--no-fold", description = "DL4J inference: time the graph as built (by default every conv + "
+            + "BatchNorm pair is folded into the convolution first).")
+    private boolean noFold;
 
     @Option(names = "--batch", paramLabel = "B[,B...]", description = "Batch sizes (default: ${DEFAULT-VALUE}).",
             defaultValue = "1,16")
@@ -54,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "infer: forward of the main head; train: forward, backward and a plain SGD update.")
     private String mode;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Native threads (default: ND4J's, i.e. the cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "The engine's threads (default: one per core).")
     private Integer threads;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed iterations first (default 2).")
@@ -81,17 +94,19 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("name a model (see 'repzoo list') or give --sgemm");
         }
         Path jsonPath = json == null || json.equals("-") ? null : Path.of(json);
-        if (jsonPath != null && model != null && Files.exists(Path.of(model)) && Files.isSameFile(jsonPath, Path.of(model))) {
-            throw new IllegalArgumentException("--json " + json + " is the model: RepZoo never overwrites an input");
-        }
+        Outputs.refuseInput(jsonPath, model == null ? null : Path.of(model));
         new ModelBenchmark.Settings(1, benchMode, warmup, iterations, maxSeconds); // checks the numbers before the model is built
+        Engine chosen = engine == null ? null : Engine.parse(engine);
         if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
             Threads.set(threads);
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("cpu", cpuModel());
         report.put("nd4j_native", nativeBuild());
-        report.put("threads", Threads.current());
+        report.put("threads", threads != null ? threads : Threads.current());
         report.put("load_average_before", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         PrintWriter out = spec.commandLine().getOut();
         boolean table = !"-".equals(json);
@@ -108,80 +123,134 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (model != null) {
-            benchModel(benchMode, batchSizes, report, out, table);
+            benchModel(benchMode, chosen, batchSizes, report, out, table);
         }
         report.put("load_average_after", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report);
         if ("-".equals(json)) {
             out.println(text);
         } else if (jsonPath != null) {
-            writeAtomically(jsonPath, text);
+            AtomicFiles.write(jsonPath, temp -> Files.writeString(temp, text + System.lineSeparator()));
         }
         out.flush();
         return 0;
     }
 
-    private void benchModel(ModelBenchmark.Mode benchMode, List<Integer> batchSizes, Map<String, Object> report,
-                            PrintWriter out, boolean table) throws Exception {
-        Loaded loaded;
-        try {
-            loaded = load();
+    private void benchModel(ModelBenchmark.Mode benchMode, Engine chosen, List<Integer> batchSizes,
+                            Map<String, Object> report, PrintWriter out, boolean table) throws Exception {
+        try (Loaded loaded = load(benchMode, chosen)) {
+            report.put("model", loaded.name());
+            report.put("engine", loaded.engine());
+            report.put("input", loaded.input().toString());
+            report.put("mode", benchMode.toString());
+            report.put("multiply_adds", loaded.multiplyAdds());
+            report.put("parameter_bytes", loaded.weightBytes());
+            if (table) {
+                out.printf(Locale.ROOT, "%s on %s, input %s, %s, %s threads, %s GMACs per image, weights %.0f MB%n",
+                        loaded.name(), loaded.engine(), loaded.input(), benchMode, threads != null ? threads
+                                : loaded.opened() != null && loaded.opened().engine() == Engine.ONNXRUNTIME
+                                ? "all" : Integer.toString(Threads.current()),
+                        loaded.multiplyAdds() < 0 ? "?" : Formats.giga(loaded.multiplyAdds()),
+                        loaded.weightBytes() / 1e6);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            Table results = new Table("batch", "img/s", "min", "max", "ms/batch", "GFLOP/s", "peak heap MB",
+                    "peak RSS MB").rightAlign(0, 1, 2, 3, 4, 5, 6, 7);
+            for (int batch : batchSizes) {
+                ModelBenchmark.Settings settings = new ModelBenchmark.Settings(batch, benchMode, warmup, iterations,
+                        maxSeconds);
+                ModelBenchmark.Result r;
+                try (ProgressBar bar = ProgressBars.items(loaded.name() + " b" + batch, "it", warmup + iterations)) {
+                    r = loaded.train() != null
+                            ? ModelBenchmark.run(loaded.train(), loaded.input(), loaded.multiplyAdds(), settings,
+                            bar::stepBy)
+                            : ModelBenchmark.run(loaded.opened().model(), loaded.input(), loaded.multiplyAdds(),
+                            loaded.weightBytes(), settings, bar::stepBy);
+                }
+                rows.add(row(r));
+                results.row(batch, fixed(r.imagesPerSecond()), fixed(r.imagesPerSecondMin()),
+                        fixed(r.imagesPerSecondMax()), String.format(Locale.ROOT, "%.1f",
+                                r.secondsPerBatch().median() * 1e3), Double.isNaN(r.gflops()) ? "?" : fixed(r.gflops()),
+                        megabytes(r.heapPeakBytes()), megabytes(r.residentPeakBytes()));
+            }
+            report.put("results", rows);
+            if (table) {
+                results.print(out);
+                out.println("peak RSS: the process's resident high-water mark while the batch ran (weights included)");
+            }
         } catch (OutOfMemoryError e) {
             throw ModelBenchmark.outOfMemory("building " + model, e);
         }
-        long macs = GraphStats.of(loaded.graph().getConfiguration(), loaded.input()).multiplyAdds();
-        report.put("model", loaded.name());
-        report.put("input", loaded.input().toString());
-        report.put("mode", benchMode.toString());
-        report.put("multiply_adds", macs);
-        long parameterBytes = loaded.graph().params().length() * loaded.graph().params().dataType().width();
-        report.put("parameter_bytes", parameterBytes);
-        if (table) {
-            out.printf(Locale.ROOT, "%s, input %s, %s, %d threads, %s GMACs per image, weights %.0f MB%n", loaded.name(),
-                    loaded.input(), benchMode, Threads.current(), Formats.giga(macs), parameterBytes / 1e6);
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        Table results = new Table("batch", "img/s", "min", "max", "ms/batch", "GFLOP/s", "peak heap MB", "peak RSS MB")
-                .rightAlign(0, 1, 2, 3, 4, 5, 6, 7);
-        for (int batch : batchSizes) {
-            ModelBenchmark.Settings settings = new ModelBenchmark.Settings(batch, benchMode, warmup, iterations, maxSeconds);
-            ModelBenchmark.Result r;
-            try (ProgressBar bar = ProgressBars.items(loaded.name() + " b" + batch, "it", warmup + iterations)) {
-                r = ModelBenchmark.run(loaded.graph(), loaded.input(), macs, settings, bar::stepBy);
+    }
+
+    /**
+     * The model to time: for inference an opened model on the engine, for training steps the DL4J graph as built.
+     * Multiply-adds come from the DL4J graph, or from the registered architecture an ONNX file names (-1: unknown).
+     */
+    private record Loaded(String name, String engine, OpenedModel opened, ComputationGraph train, InputShape input,
+                          long multiplyAdds, long weightBytes) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (opened != null) {
+                opened.close();
             }
-            rows.add(row(r));
-            results.row(batch, fixed(r.imagesPerSecond()), fixed(r.imagesPerSecondMin()), fixed(r.imagesPerSecondMax()),
-                    String.format(Locale.ROOT, "%.1f", r.secondsPerBatch().median() * 1e3), fixed(r.gflops()),
-                    megabytes(r.heapPeakBytes()), megabytes(r.residentPeakBytes()));
-        }
-        report.put("results", rows);
-        if (table) {
-            results.print(out);
-            out.println("peak RSS: the process's resident high-water mark while the batch ran (weights included)");
         }
     }
 
-    private record Loaded(String name, ComputationGraph graph, InputShape input) {
-    }
-
-    private Loaded load() throws Exception {
-        boolean isFile = model.endsWith(".zip") || Files.exists(Path.of(model));
+    private Loaded load(ModelBenchmark.Mode benchMode, Engine chosen) throws Exception {
+        InferenceModels.Options options = InferenceModels.Options.defaults().withEngine(chosen)
+                .withThreads(threads == null ? 0 : threads).withFolding(!noFold);
+        boolean isFile = model.endsWith(".zip") || model.endsWith(".onnx") || Files.exists(Path.of(model));
+        boolean train = benchMode == ModelBenchmark.Mode.TRAIN;
+        if (train && chosen == Engine.ONNXRUNTIME) {
+            throw new IllegalArgumentException("training steps run on DL4J: --mode train takes --engine dl4j");
+        }
         if (!isFile) {
             var entry = Zoo.registry().get(model);
             InputShape shape = input == null ? entry.defaultInput() : InputShape.parse(input);
-            return new Loaded(entry.name(), entry.init(ModelOptions.defaults().withInput(shape)), shape);
+            ComputationGraph graph = entry.init(ModelOptions.defaults().withInput(shape));
+            long macs = GraphStats.of(graph.getConfiguration(), shape).multiplyAdds();
+            long bytes = graph.params().length() * graph.params().dataType().width();
+            if (train) {
+                return new Loaded(entry.name(), Engine.DL4J.toString(), null, graph, shape, macs, bytes);
+            }
+            OpenedModel opened = InferenceModels.open(graph, entry.name(), new OnnxMetadata(entry.name(), shape,
+                    entry.preset(), null, null), options);
+            return new Loaded(entry.name(), opened.engine().toString(), opened, null, shape, macs, bytes);
         }
         Path file = Path.of(model);
-        var provenance = Provenance.of(file);
-        InputShape shape;
-        if (input != null) {
-            shape = InputShape.parse(input);
-        } else if (provenance.isPresent() && Zoo.registry().contains(provenance.get().architecture())) {
-            shape = Zoo.registry().get(provenance.get().architecture()).defaultInput();
-        } else {
-            shape = InputShape.of(3, 224, 224);
+        if (train) {
+            if (InferenceModels.isOnnx(file)) {
+                throw new IllegalArgumentException(file + " is an ONNX model: training steps run on DL4J, from a "
+                        + "model zip or a registered name");
+            }
+            ComputationGraph graph = Zoo.load(file);
+            InputShape shape = input != null ? InputShape.parse(input)
+                    : InferenceModels.inputOf(Provenance.of(file), Member.presetOf(file, note -> { }));
+            return new Loaded(file.getFileName().toString(), Engine.DL4J.toString(), null, graph, shape,
+                    GraphStats.of(graph.getConfiguration(), shape).multiplyAdds(),
+                    graph.params().length() * graph.params().dataType().width());
         }
-        return new Loaded(file.getFileName().toString(), Zoo.load(file), shape);
+        OpenedModel opened = InferenceModels.open(file, options, note -> spec.commandLine().getErr()
+                .println("repzoo: " + note));
+        InputShape shape = input != null ? InputShape.parse(input) : opened.input();
+        long macs = opened.graph().map(g -> GraphStats.of(g.getConfiguration(), shape).multiplyAdds())
+                .orElseGet(() -> registeredMultiplyAdds(opened, shape));
+        long bytes = opened.graph().map(g -> g.params().length() * g.params().dataType().width())
+                .orElse(Files.size(file));
+        return new Loaded(file.getFileName().toString(), opened.engine().toString(), opened, null, shape, macs, bytes);
+    }
+
+    /** An ONNX file's multiply-adds, from the registered architecture its metadata names; -1 without one. */
+    private static long registeredMultiplyAdds(OpenedModel opened, InputShape shape) {
+        if (opened.architecture() == null || !Zoo.registry().contains(opened.architecture())) {
+            return -1;
+        }
+        var entry = Zoo.registry().get(opened.architecture());
+        float[] blank = new float[shape.channels() * shape.height() * shape.width()];
+        int classes = opened.model().logits(blank, 1, shape.channels(), shape.height(), shape.width()).length;
+        var conf = entry.configure(ModelOptions.defaults().withInput(shape).withClasses(classes));
+        return GraphStats.of(conf, shape).multiplyAdds();
     }
 
     private static Map<String, Object> row(ModelBenchmark.Result r) {
@@ -217,17 +286,6 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return sizes;
-    }
-
-    private static void writeAtomically(Path target, String text) throws java.io.IOException {
-        Path parent = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(parent, target.getFileName().toString(), ".tmp");
-        try {
-            Files.writeString(temp, text + System.lineSeparator());
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 
     private static String fixed(double value) {

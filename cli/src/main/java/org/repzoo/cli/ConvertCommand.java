@@ -3,8 +3,11 @@ package org.repzoo.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.repzoo.deploy.OnnxModelWriter;
+import org.repzoo.deploy.onnx.OnnxExport;
 import org.repzoo.reparam.Conversion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +27,13 @@ final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.zip", description = "A model zip (from 'repzoo import' or DL4J).")
     private Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.zip", description = "The converted model zip.")
+    @Option(names = "--out", required = true, paramLabel = "OUT.zip|OUT.onnx",
+            description = "The converted model: a model zip, or ONNX (.onnx) for deployment.")
     private Path out;
+
+    @Option(names = "--opset", paramLabel = "N", description = "With OUT.onnx: the ONNX operator set (default "
+            + OnnxExport.DEFAULT_OPSET + ").")
+    private Integer opset;
 
     @Option(names = "--fold-bn", description = "Also fold every convolution + BatchNorm pair (any architecture).")
     private boolean foldBatchNorm;
@@ -35,14 +43,26 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (Files.exists(out) && Files.exists(in) && Files.isSameFile(out, in)) {
-            throw new IllegalArgumentException("--out " + out + " is the input: RepZoo never overwrites an input");
-        }
+        Outputs.refuseInput(out, in);
         if (Files.exists(out) && !force) {
             throw new IllegalArgumentException(out + " exists (use --force to replace it)");
         }
-        Conversion.Report report = Conversion.run(in, out, foldBatchNorm);
+        boolean onnx = out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        if (opset != null && !onnx) {
+            throw new IllegalArgumentException("--opset is for ONNX: --out OUT.onnx");
+        }
+        Conversion.Report report;
         PrintWriter printer = spec.commandLine().getOut();
+        if (onnx) {
+            Conversion.Converted converted = Conversion.convert(in, foldBatchNorm);
+            report = converted.report();
+            OnnxModelWriter.Written written = OnnxModelWriter.fromGraph(converted.graph(), converted.provenance(), out,
+                    opset == null ? OnnxExport.DEFAULT_OPSET : opset, false);
+            printer.printf("wrote %s: %d nodes, %d initializers, %.1f MB%n", out, written.nodes(),
+                    written.initializers(), written.bytes() / 1e6);
+        } else {
+            report = Conversion.run(in, out, foldBatchNorm);
+        }
         printer.printf("converted %d RepVGG blocks, folded %d conv + BatchNorm pairs -> %s%n", report.blocks(),
                 report.foldedPairs(), out);
         printer.printf("check on a random %s input (batch 2): max |difference| %.3g, relative to max |logit| %.3g%n",

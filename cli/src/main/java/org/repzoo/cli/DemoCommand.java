@@ -13,6 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.repzoo.deploy.InferenceModels;
+import org.repzoo.deploy.OnnxModelWriter;
+import org.repzoo.deploy.OpenedModel;
+import org.repzoo.deploy.onnx.OnnxExport;
+import org.repzoo.deploy.onnx.OnnxFiles;
+import org.repzoo.deploy.quantize.Quantizer;
 import org.repzoo.evaluation.data.Selection;
 import org.repzoo.evaluation.engine.Evaluation;
 import org.repzoo.evaluation.engine.EvaluationOptions;
@@ -23,6 +29,7 @@ import org.repzoo.evaluation.protocol.Protocol;
 import org.repzoo.evaluation.protocol.ProtocolName;
 import org.repzoo.evaluation.protocol.ProtocolSettings;
 import org.repzoo.reparam.Conversion;
+import org.repzoo.training.bench.ModelBenchmark;
 import org.repzoo.training.data.TrainingData;
 import org.repzoo.training.engine.ModelSpec;
 import org.repzoo.training.engine.TrainingOptions;
@@ -37,12 +44,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code repzoo demo}: the RepVGG story on real data in minutes. Trains a CPU-sized RepVGG (A0's layout, narrower,
- * 32x32 grey input) on Fashion-MNIST with the RepVGG recipe, converts it to its deploy form, evaluates both forms with
- * the single-crop, multi-scale and multi-crop protocols, times both, and prints one table.
+ * 32x32 grey input) on Fashion-MNIST with the RepVGG recipe, converts it to its deploy form and writes that as ONNX,
+ * evaluates the three (train form and deploy form on DL4J, deploy form on ONNX Runtime) with the single-crop,
+ * multi-scale and multi-crop protocols, times them, and prints one table.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train a small RepVGG on Fashion-MNIST, convert it to the plain deploy form, evaluate both",
-                "forms (single, multi-scale, multi-crop), time both, and print the table (about 9 minutes on 2 cores).",
+        description = {"Train a small RepVGG on Fashion-MNIST, convert it to the plain deploy form and to ONNX, evaluate",
+                "the train form, the deploy form and the deploy form on ONNX Runtime (single, multi-scale, multi-crop),",
+                "time them, and print the table (about 9 minutes on 2 cores).",
                 "Multi-scale and multi-crop run on the first test images (--multi-scale-images, --multi-crop-images)."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -142,36 +151,85 @@ final class DemoCommand implements Callable<Integer> {
         stdout.println("converting to the deploy form...");
         stdout.flush();
         Conversion.Report conversion = Conversion.run(trainZip, deployZip, false);
-        Member trainForm = new Member("train form", ARCHITECTURE, trained.model(), trained.preset());
-        Member deployForm = new Member("deploy form", ARCHITECTURE + "_deploy", ModelFiles.load(deployZip),
-                trained.preset());
-        Map<String, FormResult> forms = new LinkedHashMap<>();
-        for (Member member : List.of(trainForm, deployForm)) {
-            forms.put(member.name(), evaluate(member, trainingData));
+        Path deployOnnx = out.resolve("repvgg-deploy.onnx");
+        OnnxModelWriter.Written onnx = OnnxModelWriter.fromZip(deployZip, deployOnnx, OnnxExport.DEFAULT_OPSET, false,
+                null);
+        Path int8Onnx = out.resolve("repvgg-deploy.int8.onnx");
+        stdout.println("quantizing the deploy form to INT8 (ranges from " + Quantizer.Options.DEFAULT_IMAGES
+                + " training images)...");
+        stdout.flush();
+        Quantizer.Result int8 = Quantizer.quantize(deployOnnx, trainingData.train(), Quantizer.Options.defaults(),
+                note -> { }, done -> { });
+        OnnxFiles.write(int8Onnx, int8.model());
+        try (OpenedModel onOrt = InferenceModels.open(deployOnnx, InferenceModels.Options.defaults(), note -> { });
+             OpenedModel onInt8 = InferenceModels.open(int8Onnx, InferenceModels.Options.defaults(), note -> { })) {
+            List<Form> forms = List.of(
+                    new Form(TRAIN, new Member(TRAIN, ARCHITECTURE, trained.model(), trained.preset())),
+                    new Form(DEPLOY, new Member(DEPLOY, ARCHITECTURE + "_deploy", ModelFiles.load(deployZip),
+                            trained.preset())),
+                    new Form(ONNX, new Member(ONNX, ARCHITECTURE + "_deploy", onOrt.model(), onOrt::fullyConvolutional,
+                            trained.preset())),
+                    new Form(INT8, new Member(INT8, ARCHITECTURE + "_deploy", onInt8.model(),
+                            onInt8::fullyConvolutional, trained.preset())));
+            for (Form form : forms) {
+                evaluate(form, trainingData);
+                form.imagesPerSecond = timing(form.member);
+            }
+            Agreement deploy = Agreement.of(forms.get(0).singleLogits, forms.get(1).singleLogits);
+            Agreement runtime = Agreement.of(forms.get(1).singleLogits, forms.get(2).singleLogits);
+            Agreement quantized = Agreement.of(forms.get(2).singleLogits, forms.get(3).singleLogits);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            OnnxOutputs files = new OnnxOutputs(onnx.file(), onnx.bytes(), int8Onnx, Files.size(int8Onnx));
+            Map<String, Object> report = report(model, trained, conversion, files, forms, deploy, runtime, quantized,
+                    seconds);
+            Path reportFile = out.resolve("demo-report.json");
+            byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
+            AtomicFiles.write(reportFile, temp -> Files.write(temp, json));
+            print(stdout, trained, conversion, files, forms, deploy, runtime, quantized, seconds, reportFile, runDir);
         }
-        Agreement agreement = Agreement.of(forms.get("train form").singleLogits, forms.get("deploy form").singleLogits);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> report = report(model, trained, conversion, forms, agreement, seconds);
-        Path reportFile = out.resolve("demo-report.json");
-        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
-        AtomicFiles.write(reportFile, temp -> Files.write(temp, json));
-        print(stdout, trained, conversion, forms, agreement, seconds, reportFile, runDir);
         return 0;
     }
 
-    /** One form's accuracy under each protocol, and its single-crop logits per image (for the agreement check). */
-    private static final class FormResult {
+    static final String TRAIN = "train form";
+    static final String DEPLOY = "deploy form";
+    static final String ONNX = "deploy form, ONNX Runtime";
+    static final String INT8 = "deploy form, INT8, ONNX Runtime";
+
+    /** The ONNX files the demo writes, and their sizes. */
+    private record OnnxOutputs(Path onnx, long onnxBytes, Path int8, long int8Bytes) {
+    }
+    private static final int[] TIMED_BATCHES = {1, 16};
+
+    /** The images/s of a form at batch 1 and 16: ./repzoo bench's timing, bounded to a few seconds each. */
+    private Map<Integer, Double> timing(Member member) {
+        Map<Integer, Double> speed = new LinkedHashMap<>();
+        for (int batch : TIMED_BATCHES) {
+            ModelBenchmark.Result result = ModelBenchmark.run(member.model(), INPUT, -1, -1,
+                    new ModelBenchmark.Settings(batch, ModelBenchmark.Mode.INFER, 5, 200, 2.0), done -> { });
+            speed.put(batch, result.imagesPerSecond());
+        }
+        return speed;
+    }
+
+    /** One form: its accuracy under each protocol, its single-crop logits per image (for the agreement), speed. */
+    private static final class Form {
+        final String name;
+        final Member member;
         final Map<String, double[]> accuracy = new LinkedHashMap<>(); // protocol -> {top-1, top-5, images}
         final Map<String, double[]> singleLogits = new HashMap<>();
+        Map<Integer, Double> imagesPerSecond;
+
+        Form(String name, Member member) {
+            this.name = name;
+            this.member = member;
+        }
     }
 
     /** Single-crop on every test image (its logits kept for the agreement check), the others on the first ones. */
-    private FormResult evaluate(Member member, TrainingData trainingData) throws IOException {
-        FormResult result = new FormResult();
-        run(member, trainingData, ProtocolName.SINGLE, 0, result);
-        run(member, trainingData, ProtocolName.MULTI_SCALE, multiScaleImages, result);
-        run(member, trainingData, ProtocolName.MULTI_CROP, multiCropImages, result);
-        return result;
+    private void evaluate(Form form, TrainingData trainingData) throws IOException {
+        run(form, trainingData, ProtocolName.SINGLE, 0);
+        run(form, trainingData, ProtocolName.MULTI_SCALE, multiScaleImages);
+        run(form, trainingData, ProtocolName.MULTI_CROP, multiCropImages);
     }
 
     private static void requireCount(String option, int count) {
@@ -181,8 +239,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** One protocol over the first {@code images} test images (0: all). */
-    private static void run(Member member, TrainingData data, ProtocolName name, int images, FormResult into)
-            throws IOException {
+    private static void run(Form form, TrainingData data, ProtocolName name, int images) throws IOException {
+        Member member = form.member;
         Protocol protocol = ProtocolSettings.defaults().withScales(SCALES).protocol(name, member.preset());
         Selection selection = images > 0 ? Selection.all().withLimit(images) : Selection.all();
         Evaluation.Setup setup = new Evaluation.Setup(List.of(member), data.validation(), selection,
@@ -192,19 +250,19 @@ final class DemoCommand implements Callable<Integer> {
                 selection.apply(data.validation().samples()).size())) {
             result = Evaluation.run(setup, (done, total) -> bar.stepTo(done), (sample, index, scores) -> {
                 if (name == ProtocolName.SINGLE) {
-                    synchronized (into) {
-                        into.singleLogits.put(sample.path(), scores.clone());
+                    synchronized (form) {
+                        form.singleLogits.put(sample.path(), scores.clone());
                     }
                 }
             });
         }
         for (ProtocolResult done : result.results()) {
-            into.accuracy.put(done.protocol().name(), new double[] {1 - done.accuracy().top1Error(),
+            form.accuracy.put(done.protocol().name(), new double[] {1 - done.accuracy().top1Error(),
                     1 - done.accuracy().top5Error(), done.accuracy().images()});
         }
     }
 
-    /** How far the deploy form's single-crop logits are from the train form's, and whether top-1 ever differs. */
+    /** How far one form's single-crop logits are from another's, and whether top-1 ever differs. */
     record Agreement(int images, int samePrediction, double maxAbsDifference, double maxAbsLogit) {
         static Agreement of(Map<String, double[]> train, Map<String, double[]> deploy) {
             int same = 0;
@@ -234,7 +292,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(ModelSpec model, TrainingRun.Result trained, Conversion.Report conversion,
-                                       Map<String, FormResult> forms, Agreement agreement, double seconds) {
+                                       OnnxOutputs files, List<Form> forms, Agreement deploy, Agreement runtime,
+                                       Agreement quantized, double seconds) {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", model.describe());
         report.put("data", trained.outcome().log().data());
@@ -242,32 +301,32 @@ final class DemoCommand implements Callable<Integer> {
         report.put("epochs", trained.outcome().log().epochs());
         report.put("training_seconds", trained.seconds());
         Map<String, Object> formReport = new LinkedHashMap<>();
-        int f = 0;
-        for (Map.Entry<String, FormResult> form : forms.entrySet()) {
+        for (Form form : forms) {
             Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("parameters", f == 0 ? conversion.parametersBefore() : conversion.parametersAfter());
-            entry.put("accuracy", form.getValue().accuracy);
-            List<Double> speed = new ArrayList<>();
-            for (double[] perBatch : conversion.imagesPerSecond().values()) {
-                speed.add(perBatch[f]);
-            }
-            entry.put("images_per_second_batch_1_16", speed);
-            formReport.put(form.getKey(), entry);
-            f++;
+            entry.put("parameters", form.name.equals(TRAIN) ? conversion.parametersBefore()
+                    : conversion.parametersAfter());
+            entry.put("engine", form.name.equals(ONNX) || form.name.equals(INT8) ? "onnxruntime" : "dl4j");
+            entry.put("accuracy", form.accuracy);
+            entry.put("images_per_second", form.imagesPerSecond);
+            formReport.put(form.name, entry);
         }
         report.put("forms", formReport);
-        report.put("agreement", agreement);
+        report.put("onnx_file", Map.of("path", files.onnx().toString(), "bytes", files.onnxBytes()));
+        report.put("int8_file", Map.of("path", files.int8().toString(), "bytes", files.int8Bytes()));
+        report.put("agreement_deploy_vs_train", deploy);
+        report.put("agreement_onnxruntime_vs_dl4j", runtime);
+        report.put("agreement_int8_vs_float", quantized);
         report.put("seconds", seconds);
         return report;
     }
 
-    private void print(PrintWriter stdout, TrainingRun.Result trained, Conversion.Report conversion,
-                       Map<String, FormResult> forms, Agreement agreement, double seconds, Path reportFile,
-                       Path runDir) {
-        List<String> protocols = new ArrayList<>(forms.get("train form").accuracy.keySet());
+    private void print(PrintWriter stdout, TrainingRun.Result trained, Conversion.Report conversion, OnnxOutputs files,
+                       List<Form> forms, Agreement deploy, Agreement runtime, Agreement quantized, double seconds,
+                       Path reportFile, Path runDir) {
+        List<String> protocols = new ArrayList<>(forms.get(0).accuracy.keySet());
         List<String> header = new ArrayList<>(List.of("form", "parameters"));
         for (String protocol : protocols) {
-            int images = (int) forms.get("train form").accuracy.get(protocol)[2];
+            int images = (int) forms.get(0).accuracy.get(protocol)[2];
             header.add(protocol + " top-1 % (" + images + ")");
         }
         header.add("img/s batch 1");
@@ -278,30 +337,43 @@ final class DemoCommand implements Callable<Integer> {
             right[i] = i + 1;
         }
         table.rightAlign(right);
-        int f = 0;
-        double[] batch1 = conversion.imagesPerSecond().get(1);
-        double[] batch16 = conversion.imagesPerSecond().get(16);
-        for (Map.Entry<String, FormResult> form : forms.entrySet()) {
-            List<Object> row = new ArrayList<>(List.of(form.getKey(),
-                    Formats.count(f == 0 ? conversion.parametersBefore() : conversion.parametersAfter())));
+        for (Form form : forms) {
+            List<Object> row = new ArrayList<>(List.of(form.name, Formats.count(form.name.equals(TRAIN)
+                    ? conversion.parametersBefore() : conversion.parametersAfter())));
             for (String protocol : protocols) {
-                row.add(String.format("%.2f", 100 * form.getValue().accuracy.get(protocol)[0]));
+                row.add(String.format("%.2f", 100 * form.accuracy.get(protocol)[0]));
             }
-            row.add(String.format("%.0f", batch1[f]));
-            row.add(String.format("%.0f", batch16[f]));
+            row.add(String.format("%.0f", form.imagesPerSecond.get(1)));
+            row.add(String.format("%.0f", form.imagesPerSecond.get(16)));
             table.row(row.toArray());
-            f++;
         }
         stdout.println();
         table.print(stdout);
+        Form train = forms.get(0);
+        Form deployForm = forms.get(1);
+        Form runtimeForm = forms.get(2);
         stdout.printf("deploy form vs train form: %.2fx images/s at batch 1, %.2fx at batch 16; same top-1 prediction "
                         + "on %d of %d test images, max |logit difference| %.2g (largest logit %.3g)%n",
-                batch1[1] / batch1[0], batch16[1] / batch16[0], agreement.samePrediction(), agreement.images(),
-                agreement.maxAbsDifference(), agreement.maxAbsLogit());
+                deployForm.imagesPerSecond.get(1) / train.imagesPerSecond.get(1),
+                deployForm.imagesPerSecond.get(16) / train.imagesPerSecond.get(16), deploy.samePrediction(),
+                deploy.images(), deploy.maxAbsDifference(), deploy.maxAbsLogit());
+        stdout.printf("ONNX Runtime vs DL4J, deploy form: %.2fx images/s at batch 1, %.2fx at batch 16; same top-1 "
+                        + "prediction on %d of %d test images, max |logit difference| %.2g; %s is %.1f MB%n",
+                runtimeForm.imagesPerSecond.get(1) / deployForm.imagesPerSecond.get(1),
+                runtimeForm.imagesPerSecond.get(16) / deployForm.imagesPerSecond.get(16), runtime.samePrediction(),
+                runtime.images(), runtime.maxAbsDifference(), files.onnx().getFileName(), files.onnxBytes() / 1e6);
+        Form int8Form = forms.get(3);
+        stdout.printf("INT8 vs float32 on ONNX Runtime: %.2fx images/s at batch 1, %.2fx at batch 16; same top-1 "
+                        + "prediction on %d of %d test images; %s is %.2f MB (%.2f of the float file)%n",
+                int8Form.imagesPerSecond.get(1) / runtimeForm.imagesPerSecond.get(1),
+                int8Form.imagesPerSecond.get(16) / runtimeForm.imagesPerSecond.get(16), quantized.samePrediction(),
+                quantized.images(), files.int8().getFileName(), files.int8Bytes() / 1e6,
+                (double) files.int8Bytes() / files.onnxBytes());
         stdout.printf("trained %d epochs in %.0f s; whole demo %.0f s%n", trained.outcome().log().epochs().size(),
                 trained.seconds(), seconds);
-        stdout.printf("wrote %s, %s, %s, %s, %s%n", out.resolve("repvgg-train.zip"), out.resolve("repvgg-deploy.zip"),
-                reportFile, runDir.resolve("training-log.json"), runDir.resolve("training-curve.png"));
+        stdout.printf("wrote %s, %s, %s, %s, %s, %s, %s%n", out.resolve("repvgg-train.zip"),
+                out.resolve("repvgg-deploy.zip"), files.onnx(), files.int8(), reportFile,
+                runDir.resolve("training-log.json"), runDir.resolve("training-curve.png"));
         stdout.flush();
     }
 }

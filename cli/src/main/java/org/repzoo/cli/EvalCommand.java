@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.repzoo.deploy.OpenedModel;
 import org.repzoo.evaluation.data.BadInput;
 import org.repzoo.evaluation.data.Dataset;
 import org.repzoo.evaluation.data.Datasets;
@@ -29,6 +30,7 @@ import org.repzoo.spark.SparkEvaluation;
 import org.repzoo.zoo.core.EvalPreset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -45,8 +47,12 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.zip", description = "A model zip.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.zip|MODEL.onnx",
+            description = "A model zip or an ONNX file.")
     private Path model;
+
+    @Mixin
+    private EngineOptions engine;
 
     @Option(names = "--models", split = ",", paramLabel = "A.zip,B.zip",
             description = "An ensemble: soft-max posteriors averaged over the models.")
@@ -148,6 +154,15 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<OpenedModel> opens = new ArrayList<>();
+        try {
+            return evaluate(opens);
+        } finally {
+            opens.forEach(OpenedModel::close);
+        }
+    }
+
+    private int evaluate(List<OpenedModel> opens) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         SparkContexts.checkMaster(spark);
         List<Path> files = new ArrayList<>();
@@ -158,20 +173,21 @@ final class EvalCommand implements Callable<Integer> {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("give a MODEL.zip or --models A.zip,B.zip");
         }
+        List<Path> inputs = new ArrayList<>(files);
+        inputs.add(data);
         for (Path output : new Path[] {report, predictions}) {
-            if (output != null && (files.contains(output) || output.equals(data))) {
-                throw new IllegalArgumentException(output + " is an input: RepZoo never overwrites an input");
-            }
+            Outputs.refuseInput(output, inputs.toArray(Path[]::new));
         }
         Datasets.Source source = new Datasets.Source(data, labels, classes, synsets, split);
         Dataset dataset = Datasets.open(source);
         List<Member> members = new ArrayList<>();
         for (Path file : files) {
-            Member member = Member.load(file, note -> {
+            OpenedModel opened = engine.open(file, note -> {
                 err.println("repzoo: " + note);
                 err.flush();
             });
-            members.add(member.withPreset(preset(member.preset())));
+            opens.add(opened);
+            members.add(opened.member().withPreset(preset(opened.preset())));
         }
         EvalPreset preset = members.get(0).preset();
         ProtocolSettings settings = ProtocolSettings.defaults().withResize(resize).withScales(scales)
@@ -194,7 +210,7 @@ final class EvalCommand implements Callable<Integer> {
         EvaluationResult result;
         if (spark != null) {
             result = runOnSpark(setup, new SparkEvaluation.Inputs(files, source, partitions,
-                    SparkOptions.stallTimeout(spec, stallTimeout)), err);
+                    SparkOptions.stallTimeout(spec, stallTimeout), engine.options()), err);
         } else {
             try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
                 result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));

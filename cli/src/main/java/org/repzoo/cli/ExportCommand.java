@@ -1,10 +1,12 @@
 package org.repzoo.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.repzoo.deploy.OnnxModelWriter;
+import org.repzoo.deploy.onnx.OnnxExport;
 import org.repzoo.zoo.checkpoint.StoredTensor;
+import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.KeyScheme;
 import org.repzoo.zoo.weights.CheckpointExport;
 import picocli.CommandLine.Command;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write a model zip's weights as a PyTorch state_dict (.npz or .safetensors, float32) with the "
-                + "reference implementation's key names, loadable with load_state_dict."})
+                + "reference implementation's key names, loadable with load_state_dict;",
+                "or the whole model as ONNX (.onnx): input 'input' (float32 NCHW, dynamic batch), output 'logits', "
+                        + "initializers named by the state_dict keys, the model's preprocessing in the metadata."})
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
@@ -24,8 +28,21 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.zip", description = "A model zip (from 'repzoo import' or DL4J).")
     private Path model;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.npz|FILE.safetensors", description = "The file to write.")
+    @Option(names = "--out", required = true, paramLabel = "FILE.npz|FILE.safetensors|FILE.onnx",
+            description = "The file to write.")
     private Path out;
+
+    @Option(names = "--opset", paramLabel = "N", description = "ONNX operator set, "
+            + OnnxExport.MIN_OPSET + ".." + OnnxExport.MAX_OPSET + " (default " + OnnxExport.DEFAULT_OPSET + ")")
+    private Integer opset;
+
+    @Option(names = "--keep-aux", description = "ONNX: keep the auxiliary classifiers as further outputs, named after "
+            + "their layers (default: the main head only)")
+    private boolean keepAux;
+
+    @Option(names = "--input", paramLabel = "CxHxW", description = "ONNX: the input size to export at (default: the "
+            + "model's; it matters only for nets whose height and width cannot stay dynamic, such as VGG)")
+    private String input;
 
     @Option(names = "--scheme", paramLabel = "reference|timm",
             description = "Key names to write (default: those the weights were imported with).")
@@ -33,10 +50,23 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CheckpointExport.Format.of(out);
-        if (Files.exists(out) && Files.exists(model) && Files.isSameFile(out, model)) {
-            throw new IllegalArgumentException("--out " + out + " is the model itself: RepZoo never overwrites an input");
+        boolean onnx = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+        if (!onnx && (opset != null || keepAux || input != null)) {
+            throw new IllegalArgumentException("--opset, --keep-aux and --input are for ONNX: --out FILE.onnx");
         }
+        if (onnx) {
+            Outputs.refuseInput(out, model);
+            OnnxModelWriter.Written written = OnnxModelWriter.fromZip(model, out, opset == null
+                    ? OnnxExport.DEFAULT_OPSET : opset, keepAux, input == null ? null : InputShape.parse(input));
+            spec.commandLine().getOut().printf("wrote %s: %d nodes, %d initializers, %.1f MB; input '%s' %s "
+                            + "(batch%s dynamic), outputs %s%n", out, written.nodes(), written.initializers(),
+                    written.bytes() / 1e6, OnnxExport.INPUT, written.input(),
+                    written.dynamicSpatial() ? ", height and width" : "", written.outputs());
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        CheckpointExport.Format.of(out);
+        Outputs.refuseInput(out, model);
         Map<String, StoredTensor> state = CheckpointExport.stateDict(model, scheme == null ? null : KeyScheme.of(scheme));
         CheckpointExport.write(state, out);
         spec.commandLine().getOut().printf("wrote %d tensors to %s%n", state.size(), out);

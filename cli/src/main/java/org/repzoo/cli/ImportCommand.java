@@ -57,9 +57,7 @@ final class ImportCommand implements Callable<Integer> {
         if (numClasses != null && numClasses < 1) {
             throw new IllegalArgumentException("--num-classes must be at least 1, got " + numClasses);
         }
-        if (Files.exists(out) && Files.exists(weights) && Files.isSameFile(out, weights)) {
-            throw new IllegalArgumentException("--out " + out + " is the checkpoint itself: RepZoo never overwrites an input");
-        }
+        Outputs.refuseInput(out, weights);
         StateDictLoader.Mode mode = strict ? StateDictLoader.Mode.STRICT : StateDictLoader.Mode.LENIENT;
         CheckpointImport.Result result;
         ProgressBar[] bar = new ProgressBar[1];

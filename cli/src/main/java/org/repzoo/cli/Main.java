@@ -2,6 +2,11 @@ package org.repzoo.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import org.repzoo.zoo.core.OneDnn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,8 +15,8 @@ import picocli.CommandLine.Command;
 @Command(name = "repzoo", mixinStandardHelpOptions = true, version = "RepZoo 0.1.0 (DL4J 1.0.0-M2.1)",
         description = "Classic ImageNet CNNs for Deeplearning4j, exact to their reference implementations.",
         subcommands = {ListCommand.class, SummaryCommand.class, ImportCommand.class, ExportCommand.class,
-                PredictCommand.class, EvalCommand.class, ConvertCommand.class, TrainCommand.class, DemoCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
+                PredictCommand.class, EvalCommand.class, ConvertCommand.class, QuantizeCommand.class, TrainCommand.class,
+                DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code of bad input: an unknown model, a bad size, an unreadable file. */
@@ -36,7 +41,7 @@ public final class Main implements Runnable {
         cli.setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IOException) {
-                commandLine.getErr().println("repzoo: " + e.getMessage());
+                commandLine.getErr().println("repzoo: " + message(e));
                 return USAGE;
             }
             commandLine.getErr().println("repzoo: internal error: " + e);
@@ -48,5 +53,29 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The one line for a user's error. The JDK's file exceptions carry only the path as their message; they are told
+     * what happened to it, and an exception without a message by its kind.
+     */
+    static String message(Exception e) {
+        if (e instanceof NoSuchFileException missing) {
+            return "no such file: " + missing.getFile();
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        if (e instanceof NotDirectoryException notDirectory) {
+            return "not a directory: " + notDirectory.getFile();
+        }
+        if (e instanceof FileAlreadyExistsException exists) {
+            return "already exists: " + exists.getFile();
+        }
+        if (e instanceof FileSystemException other && other.getReason() != null) {
+            return other.getFile() + ": " + other.getReason();
+        }
+        String text = e.getMessage();
+        return text == null || text.isBlank() ? e.getClass().getSimpleName() : text;
     }
 }

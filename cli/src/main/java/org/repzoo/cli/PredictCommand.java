@@ -3,7 +3,6 @@ package org.repzoo.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,29 +10,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repzoo.deploy.OpenedModel;
 import org.repzoo.evaluation.ImageNetClasses;
-import org.repzoo.evaluation.engine.Member;
 import org.repzoo.evaluation.image.ImageDecoder;
 import org.repzoo.evaluation.image.Preprocessing;
 import org.repzoo.zoo.checkpoint.Npy;
 import org.repzoo.zoo.core.EvalPreset;
-import org.repzoo.zoo.core.Inference;
-import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
 import org.repzoo.zoo.weights.Tensors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Run a model zip in inference mode (BatchNorm running statistics, no dropout, main head only).",
+        description = {"Run a model zip or ONNX file in inference mode (BatchNorm running statistics, no dropout, main "
+                + "head only), on DL4J or ONNX Runtime.",
                 "--input X.npy --output Y.npy: X is float32 NCHW, already preprocessed; Y is the logits [N, classes].",
                 "--image FILE...: applies the model's evaluation preset (resize, centre crop, normalise) and prints the "
                         + "top classes with probabilities."})
@@ -42,8 +38,12 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL.zip", description = "A model zip (from 'repzoo import' or DL4J).")
+    @Parameters(index = "0", paramLabel = "MODEL.zip|MODEL.onnx",
+            description = "A model zip (from 'repzoo import' or DL4J) or an ONNX file (from 'repzoo export').")
     private Path model;
+
+    @Mixin
+    private EngineOptions engine;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Source source;
@@ -80,16 +80,21 @@ final class PredictCommand implements Callable<Integer> {
         if (output == null) {
             throw new IllegalArgumentException("--input needs --output Y.npy");
         }
-        for (Path in : List.of(model, source.input)) {
-            if (Files.exists(output) && Files.exists(in) && Files.isSameFile(output, in)) {
-                throw new IllegalArgumentException("--output " + output + " is an input: RepZoo never overwrites an input");
-            }
-        }
+        Outputs.refuseInput(output, model, source.input);
         INDArray input = Tensors.toFloatArray(Npy.read(source.input), source.input.getFileName().toString());
-        ComputationGraph graph = ModelFiles.load(model);
-        INDArray logits = run(graph, input);
-        Npy.write(output, Tensors.fromArray(logits));
-        spec.commandLine().getErr().printf("wrote logits %s to %s%n", java.util.Arrays.toString(logits.shape()), output);
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException(source.input + ": images must be NCHW (rank 4), got shape "
+                    + java.util.Arrays.toString(input.shape()));
+        }
+        float[] logits;
+        int images = (int) input.size(0);
+        try (OpenedModel opened = engine.open(model, this::note)) {
+            logits = run(opened, input.dup('c').data().asFloat(), images, (int) input.size(1), (int) input.size(2),
+                    (int) input.size(3));
+        }
+        long[] shape = {images, logits.length / images};
+        Npy.write(output, Tensors.fromArray(Nd4j.create(logits, shape, 'c')));
+        spec.commandLine().getErr().printf("wrote logits %s to %s%n", java.util.Arrays.toString(shape), output);
         spec.commandLine().getErr().flush();
         return 0;
     }
@@ -101,37 +106,37 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new IllegalArgumentException("--top must be at least 1, got " + top);
         }
-        EvalPreset preset = preset();
-        int crop = preset.cropSize();
-        INDArray input = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, source.images.size(),
-                preset.channels(), crop, crop);
-        for (int i = 0; i < source.images.size(); i++) {
-            float[] chw = Preprocessing.apply(ImageDecoder.read(source.images.get(i)), preset);
-            input.slice(i).assign(Nd4j.create(chw, new long[] {preset.channels(), crop, crop}, 'c'));
-        }
-        ComputationGraph graph = ModelFiles.load(model);
-        INDArray probabilities = Transforms.softmax(run(graph, input), true);
-        long classes = probabilities.size(1);
-        List<String> names = Provenance.of(model).map(Provenance::classNames)
-                .filter(known -> known.size() == classes).orElse(null);
-        List<Map<String, Object>> results = new ArrayList<>();
-        for (int i = 0; i < source.images.size(); i++) {
-            INDArray row = probabilities.getRow(i);
-            List<Map<String, Object>> ranked = new ArrayList<>();
-            for (long c : topIndices(row, (int) Math.min(top, classes))) {
-                Map<String, Object> hit = new LinkedHashMap<>();
-                hit.put("class", c);
-                hit.put("name", names != null ? names.get((int) c)
-                        : classes == ImageNetClasses.COUNT ? ImageNetClasses.name((int) c) : "class " + c);
-                hit.put("probability", row.getDouble(c));
-                ranked.add(hit);
+        try (OpenedModel opened = engine.open(model, this::note)) {
+            EvalPreset preset = opened.preset();
+            int crop = preset.cropSize();
+            int size = preset.channels() * crop * crop;
+            float[] pixels = new float[source.images.size() * size];
+            for (int i = 0; i < source.images.size(); i++) {
+                float[] chw = Preprocessing.apply(ImageDecoder.read(source.images.get(i)), preset);
+                System.arraycopy(chw, 0, pixels, i * size, size);
             }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("image", source.images.get(i).toString());
-            result.put("top", ranked);
-            results.add(result);
+            float[] logits = run(opened, pixels, source.images.size(), preset.channels(), crop, crop);
+            int classes = logits.length / source.images.size();
+            List<String> names = opened.classNames().filter(known -> known.size() == classes).orElse(null);
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (int i = 0; i < source.images.size(); i++) {
+                double[] probabilities = softmax(logits, i * classes, classes);
+                List<Map<String, Object>> ranked = new ArrayList<>();
+                for (int c : topIndices(probabilities, Math.min(top, classes))) {
+                    Map<String, Object> hit = new LinkedHashMap<>();
+                    hit.put("class", c);
+                    hit.put("name", names != null ? names.get(c)
+                            : classes == ImageNetClasses.COUNT ? ImageNetClasses.name(c) : "class " + c);
+                    hit.put("probability", probabilities[c]);
+                    ranked.add(hit);
+                }
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("image", source.images.get(i).toString());
+                result.put("top", ranked);
+                results.add(result);
+            }
+            print(results);
         }
-        print(results);
         return 0;
     }
 
@@ -156,21 +161,55 @@ final class PredictCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private INDArray run(ComputationGraph graph, INDArray input) {
-        try (ProgressBar bar = ProgressBars.items("predict", "img", input.size(0))) {
-            return Inference.logits(graph, input, batch, done -> bar.stepTo(done));
+    /** The logits of {@code images} images, {@code --batch} at a time, with a progress bar. */
+    private float[] run(OpenedModel opened, float[] pixels, int images, int channels, int height, int width) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
+        int size = channels * height * width;
+        float[] logits = null;
+        try (ProgressBar bar = ProgressBars.items("predict", "img", images)) {
+            for (int start = 0; start < images; start += batch) {
+                int count = Math.min(batch, images - start);
+                float[] out = opened.model().logits(java.util.Arrays.copyOfRange(pixels, start * size,
+                        (start + count) * size), count, channels, height, width);
+                int classes = out.length / count;
+                if (logits == null) {
+                    logits = new float[images * classes];
+                }
+                System.arraycopy(out, 0, logits, start * classes, out.length);
+                bar.stepTo(start + count);
+            }
+        }
+        return logits;
     }
 
-    /** The model's evaluation preset (its provenance's, or its architecture's); torchvision's when it has none. */
-    private EvalPreset preset() throws Exception {
-        return Member.presetOf(model, note -> spec.commandLine().getErr().println("repzoo: " + note));
+    private void note(String text) {
+        spec.commandLine().getErr().println("repzoo: " + text);
+        spec.commandLine().getErr().flush();
     }
 
-    private static long[] topIndices(INDArray row, int k) {
-        double[] values = row.toDoubleVector();
+    /** Soft-max of one image's logits, in double precision. */
+    private static double[] softmax(float[] logits, int from, int count) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < count; c++) {
+            max = Math.max(max, logits[from + c]);
+        }
+        double[] p = new double[count];
+        double sum = 0;
+        for (int c = 0; c < count; c++) {
+            p[c] = Math.exp(logits[from + c] - max);
+            sum += p[c];
+        }
+        for (int c = 0; c < count; c++) {
+            p[c] /= sum;
+        }
+        return p;
+    }
+
+    private static int[] topIndices(double[] values, int k) {
         return java.util.stream.IntStream.range(0, values.length).boxed()
                 .sorted((a, b) -> Double.compare(values[b], values[a]))
-                .limit(k).mapToLong(Integer::longValue).toArray();
+                .limit(k).mapToInt(Integer::intValue).toArray();
     }
 }

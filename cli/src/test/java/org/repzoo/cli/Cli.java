@@ -2,7 +2,11 @@ package org.repzoo.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
+import org.repzoo.zoo.Zoo;
+import org.repzoo.zoo.checkpoint.Npz;
+import org.repzoo.zoo.weights.HashedWeights;
 
 /** Runs the command line in-process and captures what it printed. */
 final class Cli {
@@ -11,6 +15,21 @@ final class Cli {
     }
 
     private Cli() {
+    }
+
+    /**
+     * A model zip of {@code architecture} with the hashed weights of {@code HashedWeights} (realistic magnitudes, the
+     * PyTorch fixtures' own), made by {@code repzoo import} in {@code dir}.
+     */
+    static Path imported(Path dir, String architecture) throws java.io.IOException {
+        Path weights = dir.resolve(architecture + "-hashed.npz");
+        Npz.write(weights, HashedWeights.stateDict(Zoo.registry().get(architecture).configure()));
+        Path zip = dir.resolve(architecture + ".zip");
+        Run imported = run("import", architecture, "--weights", weights, "--out", zip);
+        if (imported.code() != 0) {
+            throw new IllegalStateException("import " + architecture + " failed: " + imported.err());
+        }
+        return zip;
     }
 
     static Run run(Object... args) {

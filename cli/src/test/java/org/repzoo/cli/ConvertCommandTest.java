@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.checkpoint.Npy;
 import org.repzoo.zoo.checkpoint.Npz;
 import org.repzoo.zoo.weights.HashedWeights;
@@ -33,10 +32,7 @@ class ConvertCommandTest {
 
     @Test
     void trainedRepVggConvertsToItsDeployFormAndRoundTrips() throws Exception {
-        Path weights = dir.resolve("a0-train.npz");
-        Npz.write(weights, HashedWeights.stateDict(Zoo.registry().get("repvgg_a0").configure()));
-        Path train = dir.resolve("train.zip");
-        assertEquals(0, Cli.run("import", "repvgg_a0", "--weights", weights, "--out", train).code());
+        Path train = Cli.imported(dir, "repvgg_a0");
 
         Path deploy = dir.resolve("deploy.zip");
         Cli.Run converted = Cli.run("convert", train, "--out", deploy);
@@ -67,10 +63,7 @@ class ConvertCommandTest {
 
     @Test
     void convertRefusesWhatItCannotDoAndNeverOverwrites() throws Exception {
-        Path weights = dir.resolve("r18.npz");
-        Npz.write(weights, HashedWeights.stateDict(Zoo.registry().get("resnet18").configure()));
-        Path model = dir.resolve("r18.zip");
-        assertEquals(0, Cli.run("import", "resnet18", "--weights", weights, "--out", model).code());
+        Path model = Cli.imported(dir, "resnet18");
         byte[] before = Files.readAllBytes(model);
 
         Cli.Run nothing = Cli.run("convert", model, "--out", dir.resolve("plain.zip"));

@@ -91,14 +91,25 @@ class TrainCommandTest {
     }
 
     @Test
-    void demoTrainsConvertsEvaluatesAndTimesBothForms() throws Exception {
+    void demoTrainsConvertsEvaluatesAndTimesTheThreeForms() throws Exception {
         Path out = dir.resolve("demo");
         Cli.Run demo = Cli.run("demo", "--data", DATA, "--out", out, "--epochs", "1", "--width", "0.1",
                 "--depths", "1,1,1,1", "--multi-scale-images", "100", "--multi-crop-images", "8");
         assertEquals(0, demo.code(), demo.err());
+        assertTrue(demo.out().contains("deploy form vs train form: "), demo.out());
         assertTrue(demo.out().contains("same top-1 prediction on 256 of 256 test images"), demo.out());
+        assertTrue(demo.out().contains("ONNX Runtime vs DL4J, deploy form: "), demo.out());
+        assertTrue(Files.size(out.resolve("repvgg-deploy.onnx")) > 0);
         JsonNode report = JSON.readTree(out.resolve("demo-report.json").toFile());
-        for (String form : new String[] {"train form", "deploy form"}) {
+        assertEquals(256, report.get("agreement_onnxruntime_vs_dl4j").get("samePrediction").asInt());
+        assertEquals(256, report.get("agreement_deploy_vs_train").get("samePrediction").asInt());
+        assertTrue(demo.out().contains("INT8 vs float32 on ONNX Runtime: "), demo.out());
+        assertTrue(report.get("int8_file").get("bytes").asLong() < report.get("onnx_file").get("bytes").asLong() / 2,
+                report.toString());
+        assertTrue(report.get("agreement_int8_vs_float").get("samePrediction").asInt() >= 240,
+                "INT8 and float agree on most of the 256 images: " + report.get("agreement_int8_vs_float"));
+        for (String form : new String[] {"train form", "deploy form", "deploy form, ONNX Runtime",
+                "deploy form, INT8, ONNX Runtime"}) {
             JsonNode accuracy = report.get("forms").get(form).get("accuracy");
             assertEquals(256, accuracy.get("single").get(2).asInt());
             assertEquals(100, accuracy.get("multi-scale").get(2).asInt());
@@ -106,6 +117,8 @@ class TrainCommandTest {
         }
         assertEquals(report.get("forms").get("train form").get("accuracy").get("single").get(0).asDouble(),
                 report.get("forms").get("deploy form").get("accuracy").get("single").get(0).asDouble());
+        assertEquals(report.get("forms").get("deploy form").get("accuracy").get("single").get(0).asDouble(),
+                report.get("forms").get("deploy form, ONNX Runtime").get("accuracy").get("single").get(0).asDouble());
         assertTrue(report.get("forms").get("deploy form").get("parameters").asLong()
                 < report.get("forms").get("train form").get("parameters").asLong());
         assertArrayEquals(PNG, Arrays.copyOf(Files.readAllBytes(out.resolve("train/training-curve.png")), 4));

@@ -76,6 +76,26 @@ public final class EvalSet {
         return resource("evalset/images");
     }
 
+    /**
+     * The same tree as a folder a command line can be given: {@link #images()} where it is on disk, else (the fixtures
+     * read from another module's test jar) a copy under {@code folder}.
+     */
+    public static Path imageFolder(Path folder) throws IOException {
+        Path images = images();
+        if (images.getFileSystem() == java.nio.file.FileSystems.getDefault()) {
+            return images;
+        }
+        Path copy = folder.resolve("evalset-images");
+        try (var files = java.nio.file.Files.walk(images)) {
+            for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                Path target = copy.resolve(images.relativize(file).toString());
+                java.nio.file.Files.createDirectories(target.getParent());
+                java.nio.file.Files.copy(file, target);
+            }
+        }
+        return copy;
+    }
+
     public static JsonNode json(String name) {
         try (InputStream in = name.endsWith(".gz") ? new GZIPInputStream(EvalSet.class.getResourceAsStream(
                 "/protocols/" + name)) : EvalSet.class.getResourceAsStream("/protocols/" + name)) {

@@ -34,7 +34,19 @@ public final class Conversion {
     private Conversion() {
     }
 
+    /** A converted graph with the provenance it is to carry, and the report of the conversion. */
+    public record Converted(ComputationGraph graph, String provenance, Report report) {
+    }
+
+    /** Converts {@code in} and writes the result as a model zip to {@code out}. */
     public static Report run(Path in, Path out, boolean foldBatchNorm) throws IOException {
+        Converted converted = convert(in, foldBatchNorm);
+        ModelFiles.save(converted.graph(), out, Map.of(ModelFiles.PROVENANCE, converted.provenance()));
+        return converted.report();
+    }
+
+    /** Converts {@code in}, checks and times the result, and writes nothing. */
+    public static Converted convert(Path in, boolean foldBatchNorm) throws IOException {
         ComputationGraph source = ModelFiles.load(in);
         Optional<Provenance> provenance = Provenance.of(in);
         int blocks = Reparameterizer.blocks(source.getConfiguration()).size();
@@ -60,14 +72,15 @@ public final class Conversion {
         double maxAbs = expected.sub(actual).amaxNumber().doubleValue();
         double maxRelative = maxAbs / expected.amaxNumber().doubleValue();
 
-        ModelFiles.save(converted, out, Map.of(ModelFiles.PROVENANCE, provenance(in, provenance, blocks, pairs)));
         Map<Integer, double[]> speed = new java.util.LinkedHashMap<>();
         for (int batch : BATCHES) {
             speed.put(batch, new double[] {InferenceTiming.imagesPerSecond(source, batch, input),
                     InferenceTiming.imagesPerSecond(converted, batch, input)});
         }
-        return new Report(blocks, pairs, GraphStats.of(source.getConfiguration(), input).parameters(),
-                GraphStats.of(converted.getConfiguration(), input).parameters(), maxAbs, maxRelative, input.toString(), speed);
+        Report report = new Report(blocks, pairs, GraphStats.of(source.getConfiguration(), input).parameters(),
+                GraphStats.of(converted.getConfiguration(), input).parameters(), maxAbs, maxRelative, input.toString(),
+                speed);
+        return new Converted(converted, provenance(in, provenance, blocks, pairs), report);
     }
 
     /** The source's provenance, now naming the deploy-form architecture where one is registered, and the conversion. */

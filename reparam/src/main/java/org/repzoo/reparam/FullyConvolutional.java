@@ -72,6 +72,24 @@ public final class FullyConvolutional {
     private FullyConvolutional() {
     }
 
+    /**
+     * The dense head a conversion turns into convolutions: its dense layers in order (the output layer last), the
+     * vertex whose map the first of them convolves (past an adaptive pool, which the conversion removes) and the size
+     * of the map that layer flattens, which becomes its kernel. For other forms of the same net (an ONNX export).
+     */
+    public record DenseHead(List<String> layers, String input, int kernelHeight, int kernelWidth) {
+        public DenseHead {
+            layers = List.copyOf(layers);
+        }
+    }
+
+    /** The graph's dense head; empty when it is already fully convolutional. */
+    public static java.util.Optional<DenseHead> denseHead(ComputationGraphConfiguration conf) {
+        Head head = head(conf);
+        return head == null ? java.util.Optional.empty() : java.util.Optional.of(new DenseHead(head.layers(),
+                head.input(), head.kernelHeight(), head.kernelWidth()));
+    }
+
     /** Whether the graph already takes any input size and averages before its linear classifier (nothing to convert). */
     public static boolean isFullyConvolutional(ComputationGraphConfiguration conf) {
         return head(conf) == null;

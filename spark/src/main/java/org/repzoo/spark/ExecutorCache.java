@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.repzoo.deploy.InferenceModels;
 import org.repzoo.evaluation.data.Dataset;
 import org.repzoo.evaluation.engine.Member;
 
@@ -66,11 +67,13 @@ final class ExecutorCache {
         Path folder = Files.createTempDirectory("repzoo-spark-model");
         try {
             for (ShippedModel model : models) {
-                // Member.load reads a zip file (its provenance and weights); the broadcast holds the bytes.
+                // The engines read files (a zip's provenance and weights, an ONNX model); the broadcast holds the
+                // bytes. Both have read it all when open returns: the cached model outlives the file.
                 Path file = folder.resolve(model.fileName());
                 Files.write(file, model.zip().value());
                 try {
-                    members.add(Member.load(file, note -> { }).withPreset(model.preset().preset()));
+                    members.add(InferenceModels.open(file, model.options(), note -> { }).member()
+                            .withPreset(model.preset().preset()));
                 } finally {
                     Files.deleteIfExists(file);
                 }

@@ -9,17 +9,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.repzoo.deploy.InferenceModels;
 import org.repzoo.evaluation.data.BadInput;
 import org.repzoo.evaluation.data.BadInputException;
 import org.repzoo.evaluation.data.Datasets;
@@ -51,13 +50,15 @@ public final class SparkEvaluation {
     /**
      * Where the driver's setup came from, for the executors.
      *
-     * @param modelFiles   the model zips, one per member of the setup, in its order
+     * @param modelFiles   the model files (zips or ONNX), one per member of the setup, in its order
      * @param source       the dataset the setup lists (executors open the same paths)
      * @param partitions   Spark partitions (tasks); 0: twice the default parallelism
      * @param stallTimeout how long the job may finish no image before it is ended with a {@link
      *                     SparkStallException} ({@link SparkWatchdog})
+     * @param engine       how executors open the model files (the engine, its threads, batch-norm folding)
      */
-    public record Inputs(List<Path> modelFiles, Datasets.Source source, int partitions, Duration stallTimeout) {
+    public record Inputs(List<Path> modelFiles, Datasets.Source source, int partitions, Duration stallTimeout,
+                         InferenceModels.Options engine) {
 
         public Inputs {
             modelFiles = List.copyOf(modelFiles);
@@ -71,9 +72,10 @@ public final class SparkEvaluation {
             }
         }
 
-        /** With the default stall timeout, {@link SparkWatchdog#DEFAULT_STALL_TIMEOUT}. */
+        /** DL4J (for zips) with the default stall timeout, {@link SparkWatchdog#DEFAULT_STALL_TIMEOUT}. */
         public Inputs(List<Path> modelFiles, Datasets.Source source, int partitions) {
-            this(modelFiles, source, partitions, SparkWatchdog.DEFAULT_STALL_TIMEOUT);
+            this(modelFiles, source, partitions, SparkWatchdog.DEFAULT_STALL_TIMEOUT, InferenceModels.Options
+                    .defaults());
         }
     }
 
@@ -116,7 +118,8 @@ public final class SparkEvaluation {
             Member member = setup.members().get(m);
             Path file = inputs.modelFiles().get(m);
             models.add(new ShippedModel(file.getFileName().toString(), spark.broadcast(Files.readAllBytes(file)),
-                    ShippedPreset.of(member.preset())));
+                    ShippedPreset.of(member.preset()), inputs.engine().engine(), inputs.engine().threads(),
+                    inputs.engine().foldBatchNorm()));
         }
         long start = System.nanoTime();
         List<PartitionResult> parts;
@@ -158,14 +161,7 @@ public final class SparkEvaluation {
             listener.finish();
             return parts;
         } catch (Exception e) { // Scala throws SparkException without declaring it
-            Optional<SparkStallException> stall = watchdog.failure(e);
-            if (stall.isPresent()) {
-                throw stall.get();
-            }
-            if (e instanceof SparkException) {
-                throw SparkFailures.unwrap(e);
-            }
-            throw e;
+            throw SparkFailures.of(e, watchdog);
         } finally {
             spark.sc().removeSparkListener(listener);
         }

@@ -2,6 +2,7 @@ package org.repzoo.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.spark.SparkException;
 
 /**
  * Turns a failed Spark job into the error a single-machine run would have raised: Spark wraps an executor's exception
@@ -11,6 +12,25 @@ import java.io.UncheckedIOException;
 final class SparkFailures {
 
     private SparkFailures() {
+    }
+
+    /**
+     * What a failed piece of Spark work throws: a {@link SparkStallException} when {@code watchdog} ended it, else the
+     * job's own failure ({@link #unwrap} for Spark's wrapping); an {@link IOException} is thrown, anything else
+     * returned for the caller to throw.
+     */
+    static RuntimeException of(Exception failure, SparkWatchdog watchdog) throws IOException {
+        java.util.Optional<SparkStallException> stall = watchdog.failure(failure);
+        if (stall.isPresent()) {
+            throw stall.get();
+        }
+        if (failure instanceof SparkException) {
+            throw unwrap(failure);
+        }
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        return (RuntimeException) failure;
     }
 
     /** The root {@link IllegalArgumentException} or {@link IOException} of {@code failure}, else one line on it. */

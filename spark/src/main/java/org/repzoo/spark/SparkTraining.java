@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
@@ -203,14 +202,7 @@ public final class SparkTraining {
                     listener.epochDone(current, epoch, network.getScore());
                 }
             } catch (Exception e) { // Scala and DL4J's Spark code throw SparkException undeclared
-                Optional<SparkStallException> stall = watchdog.failure(e);
-                if (stall.isPresent()) {
-                    throw stall.get();
-                }
-                if (e instanceof SparkException) {
-                    throw SparkFailures.unwrap(e);
-                }
-                throw e;
+                throw SparkFailures.of(e, watchdog);
             } finally {
                 if (shared != null) {
                     shared.deleteTempFiles(spark);

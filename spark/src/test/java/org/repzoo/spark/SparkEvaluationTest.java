@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.repzoo.deploy.Engine;
+import org.repzoo.deploy.InferenceModels;
 import org.repzoo.evaluation.EvalSet;
 import org.repzoo.evaluation.data.BadInputException;
 import org.repzoo.evaluation.data.Dataset;
@@ -124,6 +126,24 @@ class SparkEvaluationTest {
         assertTrue(top1 > 0 && top1 < 24, top1 + " of 24");
         assertEquals(Files.readAllLines(single), Files.readAllLines(distributed));
         assertEquals(24, progress.get());
+    }
+
+    @Test
+    void onnxRuntimeOnTheExecutorsGivesTheSingleJvmDl4jReport() throws IOException {
+        List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, EvalSet.PRESET),
+                ProtocolSettings.defaults().protocol(ProtocolName.TEN_CROP, EvalSet.PRESET),
+                ProtocolSettings.defaults().protocol(ProtocolName.DENSE, EvalSet.PRESET));
+        Path single = temp.resolve("single-dl4j.csv");
+        Evaluation.Setup setup = setup(images, protocols, EvaluationOptions.defaults(), single);
+        JsonNode expected = comparable(setup, Evaluation.run(setup, (done, total) -> { }));
+        Path distributed = temp.resolve("spark-onnxruntime.csv");
+        Evaluation.Setup sparkSetup = setup(images, protocols, EvaluationOptions.defaults(), distributed);
+        EvaluationResult actual = SparkEvaluation.run(spark, sparkSetup, new SparkEvaluation.Inputs(
+                List.of(modelFile), source(images), 3, SparkWatchdog.DEFAULT_STALL_TIMEOUT,
+                InferenceModels.Options.defaults().withEngine(Engine.ONNXRUNTIME).withThreads(1)), (d, t) -> { });
+        JsonNode report = comparable(sparkSetup, actual);
+        assertEquals(expected.get("protocols"), report.get("protocols"));
+        assertEquals(Files.readAllLines(single), Files.readAllLines(distributed));
     }
 
     @Test

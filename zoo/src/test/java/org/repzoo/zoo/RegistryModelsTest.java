@@ -26,7 +26,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.zoo.core.GraphStats;
 import org.repzoo.zoo.core.InputShape;
-import org.repzoo.zoo.core.InputTooSmallException;
 import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.WeightKeys;
@@ -34,9 +33,7 @@ import org.repzoo.zoo.core.WeightKeys;
 /** Every registered model, checked the same way (timm's tests/test_models.py is the model for this suite). */
 class RegistryModelsTest {
 
-    /** Small enough to be quick; a net whose valid convolutions and pools need more gets {@link #smallInput}. */
-    private static final InputShape SMALL = InputShape.of(3, 64, 64);
-    private static final int CLASSES = 10;
+    private static final int CLASSES = SmallInputs.CLASSES;
 
     private static final JsonNode GOLDEN = Fixtures.json("/golden/torchvision.json", "tools/reference/golden_keys.py");
 
@@ -117,7 +114,7 @@ class RegistryModelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("entries")
     void forwardAtSmallInputGivesLogitsWithoutNaNAndSurvivesSerialization(ModelEntry entry, @TempDir Path dir) throws IOException {
-        InputShape small = smallInput(entry);
+        InputShape small = SmallInputs.of(entry);
         ComputationGraph net = entry.init(ModelOptions.defaults().withClasses(CLASSES).withInput(small));
         INDArray input = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, small.channels(), small.height(), small.width());
         INDArray[] outputs = net.output(false, input); // the main classifier, then any auxiliary ones
@@ -133,36 +130,5 @@ class RegistryModelsTest {
         assertEquals(net.getConfiguration(), restored.getConfiguration());
         assertArrayEquals(outputs, restored.output(false, input));
         Files.delete(file);
-    }
-
-    /**
-     * {@link #SMALL}, or for a net that cannot take it the smallest square input it builds at (Inception v3's
-     * auxiliary classifier needs 299x299), found by bisection: configuring allocates nothing.
-     */
-    static InputShape smallInput(ModelEntry entry) {
-        if (builds(entry, SMALL.height())) {
-            return SMALL;
-        }
-        int tooSmall = SMALL.height();
-        int enough = entry.defaultInput().height();
-        assertTrue(builds(entry, enough), entry.name() + " does not build at its default input");
-        while (enough - tooSmall > 1) {
-            int middle = (tooSmall + enough) / 2;
-            if (builds(entry, middle)) {
-                enough = middle;
-            } else {
-                tooSmall = middle;
-            }
-        }
-        return InputShape.of(SMALL.channels(), enough, enough);
-    }
-
-    private static boolean builds(ModelEntry entry, int side) {
-        try {
-            entry.configure(ModelOptions.defaults().withClasses(CLASSES).withInput(InputShape.of(SMALL.channels(), side, side)));
-            return true;
-        } catch (InputTooSmallException e) {
-            return false;
-        }
     }
 }

@@ -3,10 +3,11 @@ package org.repzoo.evaluation.engine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.evaluation.model.GraphModel;
+import org.repzoo.evaluation.model.ImageModel;
+import org.repzoo.evaluation.model.OnFirstUse;
 import org.repzoo.reparam.FullyConvolutional;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.EvalPreset;
@@ -14,30 +15,46 @@ import org.repzoo.zoo.core.ModelFiles;
 import org.repzoo.zoo.weights.Provenance;
 
 /**
- * One model of an evaluation (an ensemble has several): its graph, the evaluation preset of its architecture, and,
- * when a protocol needs it, its fully-convolutional form (built once, on first use).
+ * One model of an evaluation (an ensemble has several): the model to run ({@link ImageModel}: a DL4J graph or an
+ * ONNX Runtime session), the evaluation preset of its architecture, and, when a protocol needs it, its
+ * fully-convolutional form (made once, on first use).
  */
 public final class Member {
 
     private final String name;
     private final String architecture;
-    private final ComputationGraph classifier;
+    private final ImageModel classifier;
+    private final OnFirstUse<ImageModel> dense;
     private final EvalPreset preset;
     private final int classes;
-    private ComputationGraph fullyConvolutional;
 
     /**
+     * A DL4J graph as a member.
+     *
      * @param name         how the report names the model (its file name)
      * @param architecture the registered architecture, or null when unknown
      */
     public Member(String name, String architecture, ComputationGraph classifier, EvalPreset preset) {
-        this(name, architecture, classifier, preset, classes(classifier, preset));
+        this(name, architecture, new GraphModel(classifier), () -> new GraphModel(FullyConvolutional.of(classifier)),
+                preset);
     }
 
-    private Member(String name, String architecture, ComputationGraph classifier, EvalPreset preset, int classes) {
+    /**
+     * Any model as a member; {@code fullyConvolutional} makes its fully-convolutional form (called at most once, and
+     * only if a protocol needs it).
+     */
+    public Member(String name, String architecture, ImageModel classifier, Supplier<ImageModel> fullyConvolutional,
+                  EvalPreset preset) {
+        this(name, architecture, classifier, new OnFirstUse<>(fullyConvolutional), preset,
+                classes(classifier, preset));
+    }
+
+    private Member(String name, String architecture, ImageModel classifier, OnFirstUse<ImageModel> dense,
+                   EvalPreset preset, int classes) {
         this.name = name;
         this.architecture = architecture;
         this.classifier = classifier;
+        this.dense = dense;
         this.preset = preset;
         this.classes = classes;
     }
@@ -57,29 +74,31 @@ public final class Member {
         if (provenance.isPresent() && provenance.get().preset() != null) {
             return provenance.get().preset();
         }
-        String architecture = provenance.map(Provenance::architecture).orElse(null);
-        if (architecture != null && Zoo.registry().contains(architecture)) {
-            return Zoo.registry().get(architecture).preset();
+        Optional<EvalPreset> registered = provenance.map(Provenance::architecture).flatMap(Member::registeredPreset);
+        if (registered.isPresent()) {
+            return registered.get();
         }
         note.accept(zip.getFileName() + " records no RepZoo architecture; using torchvision's ImageNet "
                 + "preprocessing (resize 256, crop 224, ImageNet mean/std)");
         return EvalPreset.TORCHVISION_IMAGENET;
     }
 
+    /** The preset of a registered architecture; empty for null or an unregistered name. */
+    public static Optional<EvalPreset> registeredPreset(String architecture) {
+        return architecture != null && Zoo.registry().contains(architecture)
+                ? Optional.of(Zoo.registry().get(architecture).preset()) : Optional.empty();
+    }
+
     /** The same model with another preset (e.g. another interpolation). */
     public Member withPreset(EvalPreset newPreset) {
-        return newPreset.equals(preset) ? this : new Member(name, architecture, classifier, newPreset, classes);
+        return newPreset.equals(preset) ? this : new Member(name, architecture, classifier, dense, newPreset, classes);
     }
 
     /** Number of classes, found by running one blank image of the crop size (this also checks the size runs). */
-    private static int classes(ComputationGraph graph, EvalPreset preset) {
-        INDArray blank = Nd4j.zeros(DataType.FLOAT, 1, preset.channels(), preset.cropSize(), preset.cropSize());
-        INDArray out = graph.output(false, blank)[0];
-        if (out.rank() != 2) {
-            throw new IllegalArgumentException("the model outputs shape " + java.util.Arrays.toString(out.shape())
-                    + " for one image; a classifier outputs [N, classes]");
-        }
-        return (int) out.size(1);
+    private static int classes(ImageModel model, EvalPreset preset) {
+        int side = preset.cropSize();
+        float[] logits = model.logits(new float[preset.channels() * side * side], 1, preset.channels(), side, side);
+        return logits.length;
     }
 
     public String name() {
@@ -99,15 +118,17 @@ public final class Member {
         return classes;
     }
 
-    ComputationGraph classifier() {
+    /** The model the classifier views run through. */
+    public ImageModel model() {
+        return classifier;
+    }
+
+    ImageModel classifier() {
         return classifier;
     }
 
     /** The fully-convolutional form (the classifier itself for global-pooling heads). */
-    synchronized ComputationGraph fullyConvolutional() {
-        if (fullyConvolutional == null) {
-            fullyConvolutional = FullyConvolutional.of(classifier);
-        }
-        return fullyConvolutional;
+    public ImageModel fullyConvolutional() {
+        return dense.get();
     }
 }

@@ -4,12 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.evaluation.image.Preprocessing;
 import org.repzoo.evaluation.image.RgbImage;
+import org.repzoo.evaluation.model.ImageModel;
 import org.repzoo.evaluation.protocol.View;
 
 /**
@@ -77,19 +74,16 @@ final class ViewBatcher {
                 float[] chw = Preprocessing.toTensor(slot.image().prepared.patches()[slot.view()], member.preset());
                 System.arraycopy(chw, 0, data, i * chw.length, chw.length);
             }
-            INDArray input = Nd4j.create(data, new long[] {slots.size(), channels, height, width}, 'c');
             long ready = System.nanoTime();
             batchingNanos += ready - start;
-            ComputationGraph graph = network == View.Network.CLASSIFIER ? member.classifier()
-                    : member.fullyConvolutional();
-            INDArray out = graph.output(false, input)[0];
-            float[] logits = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            ImageModel model = network == View.Network.CLASSIFIER ? member.classifier() : member.fullyConvolutional();
+            float[] logits = model.logits(data, slots.size(), channels, height, width);
             modelNanos += System.nanoTime() - ready;
-            if (out.rank() != 2 || out.size(0) != slots.size()) {
-                throw new IllegalStateException("model " + member.name() + " returned shape "
-                        + java.util.Arrays.toString(out.shape()) + " for " + slots.size() + " views");
+            if (logits.length % slots.size() != 0) {
+                throw new IllegalStateException("model " + member.name() + " returned " + logits.length
+                        + " logits for " + slots.size() + " views");
             }
-            int classes = (int) out.size(1);
+            int classes = logits.length / slots.size();
             for (int i = 0; i < slots.size(); i++) {
                 Slot slot = slots.get(i);
                 System.arraycopy(logits, i * classes, slot.image().logits[m], slot.view() * classes, classes);

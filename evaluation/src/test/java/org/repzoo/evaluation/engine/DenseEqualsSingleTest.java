@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.evaluation.data.ImageFolder;
 import org.repzoo.evaluation.data.Selection;
+import org.repzoo.evaluation.model.GraphModel;
 import org.repzoo.evaluation.protocol.DenseViews;
 import org.repzoo.evaluation.protocol.Protocol;
 import org.repzoo.evaluation.protocol.ProtocolName;
@@ -77,8 +78,8 @@ class DenseEqualsSingleTest {
                 EvaluationOptions.defaults(), null), (done, total) -> { }, (sample, protocol, values) ->
                 scores.computeIfAbsent(sample.path(), k -> new double[2][])[protocol] = values.clone());
         assertEquals(3, scores.size());
-        assertTrue(member.fullyConvolutional() != vgg && !FullyConvolutional.isFullyConvolutional(
-                vgg.getConfiguration()), "VGG's dense form is a converted graph");
+        assertTrue(((GraphModel) member.fullyConvolutional()).graph() != vgg && !FullyConvolutional
+                .isFullyConvolutional(vgg.getConfiguration()), "VGG's dense form is a converted graph");
         for (Map.Entry<String, double[][]> image : scores.entrySet()) {
             double[] single = image.getValue()[0];
             double[] dense = image.getValue()[1];

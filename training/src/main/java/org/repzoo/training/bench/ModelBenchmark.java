@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.repzoo.evaluation.model.ImageModel;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.batchnorm.BatchNormHelpers;
 import org.repzoo.zoo.core.InputShape;
@@ -112,6 +113,32 @@ public final class ModelBenchmark {
         }
     }
 
+    /**
+     * Times inference of any {@link ImageModel} (an ONNX Runtime session among them) the same way: random input,
+     * warm-up, timed iterations. Only {@link Mode#INFER}: training runs on DL4J.
+     *
+     * @param multiplyAdds forward multiply-adds per image (-1: unknown, and no GFLOP/s)
+     * @param weightBytes  the model's weights in bytes, for the report (-1: unknown)
+     */
+    public static Result run(ImageModel model, InputShape input, long multiplyAdds, long weightBytes,
+                             Settings settings, IntConsumer progress) {
+        if (settings.mode() != Mode.INFER) {
+            throw new IllegalArgumentException("training steps run on DL4J: --mode train takes --engine dl4j");
+        }
+        int batch = settings.batch();
+        float[] pixels = new float[Math.toIntExact(batch * input.size())];
+        Random random = new Random(0);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextFloat() - 0.5f;
+        }
+        try {
+            return measure(() -> model.logits(pixels, batch, input.channels(), input.height(), input.width()),
+                    multiplyAdds, weightBytes, settings, progress);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(String.format(Locale.ROOT, "batch %d, input %s", batch, input), e);
+        }
+    }
+
     /** One line for an out-of-memory condition (Java heap or ND4J's off-heap limit), with what to change. */
     public static IllegalArgumentException outOfMemory(String what, OutOfMemoryError e) {
         return new IllegalArgumentException("out of memory at " + what + " (" + e.getMessage() + "): give the JVM "
@@ -121,9 +148,16 @@ public final class ModelBenchmark {
 
     private static Result measure(ComputationGraph graph, InputShape input, long multiplyAdds, Settings settings,
                                   IntConsumer progress) {
-        int batch = settings.batch();
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, input.channels(), input.height(), input.width()).subi(0.5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, settings.batch(), input.channels(), input.height(), input.width())
+                .subi(0.5);
         Runnable step = settings.mode() == Mode.INFER ? inference(graph, x) : trainingStep(graph, x);
+        return measure(step, multiplyAdds, graph.params().length() * graph.params().dataType().width(), settings,
+                progress);
+    }
+
+    private static Result measure(Runnable step, long multiplyAdds, long weightBytes, Settings settings,
+                                  IntConsumer progress) {
+        int batch = settings.batch();
         MemoryPeaks peaks = new MemoryPeaks();
         long residentBefore = MemoryPeaks.residentBytes();
         peaks.reset();
@@ -150,10 +184,10 @@ public final class ModelBenchmark {
         TimingStats stats = TimingStats.of(java.util.Arrays.copyOf(seconds, timed));
         double rate = batch / stats.median();
         return new Result(batch, settings.mode(), timed, stats, rate, batch / stats.max(), batch / stats.min(),
-                rate * multiplyAdds * settings.mode().flopsPerMac() / 1e9, peaks.heapPeakBytes(),
+                multiplyAdds < 0 ? Double.NaN : rate * multiplyAdds * settings.mode().flopsPerMac() / 1e9,
+                peaks.heapPeakBytes(),
                 MemoryPeaks.residentPeakBytes(), peaks.residentPeakIsSectionPeak(), residentBefore,
-                MemoryPeaks.residentPeakBytes() - peakAfterWarmup,
-                graph.params().length() * graph.params().dataType().width(), allocated);
+                MemoryPeaks.residentPeakBytes() - peakAfterWarmup, weightBytes, allocated);
     }
 
     private static Runnable inference(ComputationGraph graph, INDArray x) {

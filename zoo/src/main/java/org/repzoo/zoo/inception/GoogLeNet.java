@@ -23,7 +23,7 @@ import org.repzoo.zoo.core.Pool;
  *
  * <p>The auxiliary classifiers {@code aux1} (after 4a) and {@code aux2} (after 4d) are network outputs after the main
  * classifier {@code fc}: DL4J's total score is the sum of the three losses, the auxiliary ones weighted 0.3, which is
- * the paper's training loss; inference reads only the first output ({@code Inference.logits}). They are built unless
+ * the paper's training loss; inference reads only the first output (the evaluation module's {@code GraphModel}). They are built unless
  * {@code aux_logits} is off.
  *
  * <p>{@link GoogLeNetConfig#TORCHVISION} keeps torchvision's deviations from the paper, so that its weights load:

@@ -77,6 +77,15 @@ public record Provenance(
         }
     }
 
+    /** A provenance from its JSON; text that is not one is refused. */
+    public static Provenance fromJson(String json) {
+        try {
+            return JSON.readValue(json, Provenance.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a RepZoo provenance (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** The provenance of a model zip, if it has one RepZoo can read. */
     public static Optional<Provenance> of(Path modelZip) throws IOException {
         Optional<String> json = ModelFiles.provenance(modelZip);

@@ -23,7 +23,6 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.GraphStats;
-import org.repzoo.zoo.core.Inference;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.LogitsCrossEntropy;
 import org.repzoo.zoo.core.ModelEntry;
@@ -100,19 +99,6 @@ class GoogLeNetTest {
         assertEquals(13_004_888L, GraphStats.of(GOOGLENET.configure(), GOOGLENET.defaultInput()).parameters());
         assertEquals(6_998_552L, GraphStats.of(PAPER.configure(ModelOptions.defaults().withoutAuxLogits()),
                 PAPER.defaultInput()).parameters()); // Caffe's bvlc_googlenet deploy net
-    }
-
-    @Test
-    void inferenceReadsTheMainClassifierOnly() {
-        ComputationGraph net = small;
-        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
-        INDArray[] outputs = net.output(false, x);
-        assertEquals(3, outputs.length);
-        INDArray logits = Inference.logits(net, x, 2, done -> { });
-        assertArrayEquals(new long[] {2, CLASSES}, logits.shape());
-        assertEquals(outputs[0], logits);
-        assertFalse(outputs[1].equalsWithEps(logits, 1e-3));
-        assertFalse(outputs[2].equalsWithEps(logits, 1e-3));
     }
 
     /**

@@ -1,0 +1,159 @@
+package org.repzoo.deploy.quantize;
+
+import java.util.Locale;
+
+/**
+ * How an activation's quantization range is chosen from what calibration images produced there:
+ * <ul>
+ *   <li>{@link Method#MINMAX}: the whole observed range, nothing clipped;</li>
+ *   <li>{@link Method#PERCENTILE}: the range that holds {@code P}% of the observed magnitudes (the rest saturate);</li>
+ *   <li>{@link Method#ENTROPY}: the clipping threshold whose 8-bit quantized histogram is closest to the observed one
+ *       in Kullback-Leibler divergence (TensorRT's calibration, Migacz 2017).</li>
+ * </ul>
+ * Ranges come from a histogram of magnitudes over [0, the largest magnitude seen], collected in a second pass once the
+ * first pass has found the extremes; the sign decides whether the range is [0, t] (non-negative tensors, such as
+ * ReLU outputs) or [min, max] clipped to [-t, t].
+ */
+public record Calibration(Method method, double percentile) {
+
+    /** The calibration methods. */
+    public enum Method { MINMAX, PERCENTILE, ENTROPY }
+
+    /** Histogram bins over [0, max |x|]: the resolution of the percentile and entropy thresholds. */
+    public static final int BINS = 2048;
+    /** Quantization levels the entropy method compares against: the 128 of one sign of int8 (TensorRT's choice). */
+    private static final int LEVELS = 128;
+
+    public Calibration {
+        if (method == Method.PERCENTILE && !(percentile > 50 && percentile <= 100)) {
+            throw new IllegalArgumentException("a calibration percentile must be in (50, 100], got " + percentile);
+        }
+    }
+
+    /** "minmax", "percentile:99.99" or "entropy"; anything else is refused, naming the value. */
+    public static Calibration parse(String text) {
+        String value = text.trim().toLowerCase(Locale.ROOT);
+        if (value.equals("minmax")) {
+            return new Calibration(Method.MINMAX, 100);
+        }
+        if (value.equals("entropy")) {
+            return new Calibration(Method.ENTROPY, 100);
+        }
+        if (value.startsWith("percentile:")) {
+            try {
+                return new Calibration(Method.PERCENTILE, Double.parseDouble(value.substring("percentile:".length())));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad activation calibration '" + text + "': percentile:P takes a "
+                        + "number, e.g. percentile:99.99");
+            }
+        }
+        throw new IllegalArgumentException("unknown activation calibration '" + text + "': choose minmax, "
+                + "percentile:P or entropy");
+    }
+
+    /** Whether this method needs the histogram pass. */
+    boolean needsHistogram() {
+        return method != Method.MINMAX;
+    }
+
+    @Override
+    public String toString() {
+        return switch (method) {
+            case MINMAX -> "minmax";
+            case ENTROPY -> "entropy";
+            case PERCENTILE -> "percentile:" + percentile;
+        };
+    }
+
+    /**
+     * The clipping threshold on magnitudes: the largest magnitude for minmax; from the histogram ({@code counts[i]}:
+     * magnitudes in bin i of {@link #BINS} equal bins over [0, maxAbs]) otherwise.
+     */
+    double threshold(double maxAbs, long[] counts) {
+        if (method == Method.MINMAX || maxAbs == 0) {
+            return maxAbs;
+        }
+        double width = maxAbs / counts.length;
+        if (method == Method.PERCENTILE) {
+            long total = 0;
+            for (long c : counts) {
+                total += c;
+            }
+            double wanted = total * percentile / 100;
+            long seen = 0;
+            for (int i = 0; i < counts.length; i++) {
+                seen += counts[i];
+                if (seen >= wanted) {
+                    return (i + 1) * width;
+                }
+            }
+            return maxAbs;
+        }
+        return (entropyBins(counts) + 0.5) * width;
+    }
+
+    /**
+     * The number of bins whose range, quantized to {@link #LEVELS} levels, loses the least information: for each
+     * candidate i, the reference distribution is the first i bins with everything beyond folded into the last, the
+     * candidate is those i bins merged into LEVELS groups and spread back uniformly over each group's non-empty bins;
+     * the candidate with the smallest KL(reference || candidate) wins.
+     */
+    static int entropyBins(long[] counts) {
+        int best = counts.length;
+        double bestDivergence = Double.POSITIVE_INFINITY;
+        for (int i = LEVELS; i <= counts.length; i++) {
+            double[] reference = new double[i];
+            for (int b = 0; b < i; b++) {
+                reference[b] = counts[b];
+            }
+            for (int b = i; b < counts.length; b++) {
+                reference[i - 1] += counts[b];
+            }
+            double[] candidate = new double[i];
+            double perLevel = (double) i / LEVELS;
+            for (int level = 0; level < LEVELS; level++) {
+                int start = (int) Math.floor(level * perLevel);
+                int end = level == LEVELS - 1 ? i : (int) Math.floor((level + 1) * perLevel);
+                double sum = 0;
+                int nonEmpty = 0;
+                for (int b = start; b < end; b++) {
+                    sum += counts[b];
+                    nonEmpty += counts[b] > 0 ? 1 : 0;
+                }
+                for (int b = start; b < end; b++) {
+                    if (counts[b] > 0) {
+                        candidate[b] = sum / nonEmpty;
+                    }
+                }
+            }
+            double divergence = divergence(reference, candidate);
+            if (divergence < bestDivergence) {
+                bestDivergence = divergence;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** KL(p || q) of two histograms, each normalised; bins where p is 0 add nothing, q is smoothed where p is not. */
+    static double divergence(double[] p, double[] q) {
+        double pSum = 0;
+        double qSum = 0;
+        for (int b = 0; b < p.length; b++) {
+            pSum += p[b];
+            qSum += q[b];
+        }
+        if (pSum == 0 || qSum == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double kl = 0;
+        for (int b = 0; b < p.length; b++) {
+            if (p[b] > 0) {
+                double pb = p[b] / pSum;
+                double qb = Math.max(q[b] / qSum, 1e-12);
+                kl += pb * Math.log(pb / qb);
+            }
+        }
+        return kl;
+    }
+}

@@ -24,7 +24,7 @@ from PIL import Image
 from torchvision import models
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
-from repzoo_cli import repzoo  # noqa: E402
+from repzoo_cli import finish_table, load_average, repzoo  # noqa: E402
 
 # Fewer images for the protocols of many views, so that each row is about the same work.
 SHARE = {"single": 1.0, "ten-crop": 0.25, "multi-crop": 0.05, "multi-scale": 0.25, "dense": 0.25}
@@ -72,7 +72,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--markdown")
     args = parser.parse_args()
-    rows = [f"load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())}",
+    rows = [f"load average before: {load_average()}",
             "| model | protocol | images | DL4J img/s | ORT img/s | ORT / DL4J | DL4J waiting | ORT waiting |",
             "|---|---|---:|---:|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(prefix="repzoo-eval-engines-") as folder:
@@ -92,11 +92,7 @@ def main():
                             f"{o['images_per_second']:.2f} | {o['images_per_second'] / d['images_per_second']:.2f}x | "
                             f"{100 * d['pipeline_overhead']:.1f}% | {100 * o['pipeline_overhead']:.1f}% |")
                 print(rows[-1], flush=True)
-    rows.append(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write("\n".join(rows) + "\n")
-    print("\n".join(rows))
+    finish_table(rows, args.markdown)
 
 
 if __name__ == "__main__":

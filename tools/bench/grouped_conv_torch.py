@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch's speed on the shapes of GroupedConvolutionBenchmark, for comparison: nn.Conv2d(c, c, 3, padding=1,
+"""PyTorch's speed on the shapes of GroupedConvolutionRounds, for comparison: nn.Conv2d(c, c, 3, padding=1,
 groups=g, bias=False), batch 16, float32, 2 threads. Forward under no_grad; a train step is forward, MSE loss,
 backward (input gradient included, as DL4J always computes it) and an SGD step. Median of 9 interleaved rounds after 2 warm-up rounds.
 

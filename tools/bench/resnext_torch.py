@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch's side of ResNeXtSpeedBenchmark: torchvision resnet50 and resnext50_32x4d, eval mode, no_grad, batch 16,
+"""PyTorch's side of ResNeXtSpeedRounds: torchvision resnet50 and resnext50_32x4d, eval mode, no_grad, batch 16,
 224x224, float32, 2 threads; the two alternate every round, medians after a warm-up.
 
     /usr/bin/python3 tools/bench/resnext_torch.py [rounds]

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch's side of TrainingStepBenchmark: one training step (forward, cross-entropy, backward, SGD momentum 0.9 with
+"""PyTorch's side of TrainingStepRounds: one training step (forward, cross-entropy, backward, SGD momentum 0.9 with
 weight decay 1e-4) of torchvision's resnet50 and the official RepVGG-A0 (train form, tools/reference), batch 16,
 224x224, float32, train mode, 2 threads; the models alternate every round, medians after two warm-up steps.
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
-from repzoo_cli import repzoo  # noqa: E402
+from repzoo_cli import finish_table, load_average, repzoo  # noqa: E402
 
 PROTOCOLS = [("single", 0), ("multi-scale", 2000), ("multi-crop", 500)]
 DATA = "/usr/share/datasets/fashion-mnist"
@@ -48,7 +48,7 @@ def main():
     parser.add_argument("--keep-float", default="default")
     parser.add_argument("--markdown")
     args = parser.parse_args()
-    rows = [f"load average before: {', '.join(f'{v:.2f}' for v in os.getloadavg())}",
+    rows = [f"load average before: {load_average()}",
             "| model | weights | activations | kept in float | single top-1 % | multi-scale top-1 % (2,000) "
             "| multi-crop top-1 % (500) | MB |", "|---|---|---|---|---:|---:|---:|---:|"]
     with tempfile.TemporaryDirectory(prefix="repzoo-int8-") as folder:
@@ -74,11 +74,7 @@ def main():
                                 + " | ".join(f"{s:.2f} ({s - b:+.2f})" for s, b in zip(scores, base))
                                 + f" | {os.path.getsize(int8) / 1e6:.2f} |")
                     print(rows[-1], f"(quantized in {time.time() - start:.0f} s)", flush=True)
-    rows.append(f"load average after: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write("\n".join(rows) + "\n")
-    print("\n".join(rows))
+    finish_table(rows, args.markdown)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 #
 # Corpus and findings stay in FUZZ_WORK (default tools/fuzz/work/, which git ignores), so a later campaign resumes
 # from the corpus an earlier one grew. A finding's input reproduces as a regression test once copied into
-# zoo/src/test/resources/org/repzoo/zoo/checkpoint/fuzz/<Class>Inputs/<method>/.
+# weights/src/test/resources/org/repzoo/weights/format/fuzz/<Class>Inputs/<method>/.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 

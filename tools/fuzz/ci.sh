@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Brief CI fuzzing of the checkpoint parsers: each fuzz target of zoo/.../checkpoint/fuzz for a few tens of seconds,
+# Brief CI fuzzing of the checkpoint parsers: each fuzz target of weights/.../format/fuzz for a few tens of seconds,
 # starting from the committed seeds. Exits non-zero on any finding (an exception other than CheckpointException, an
 # OutOfMemoryError, an input that runs over 10 s) or build failure, after printing what was found and where.
 #

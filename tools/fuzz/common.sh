@@ -1,4 +1,4 @@
-# Shared by ci.sh and campaign.sh (source it, do not run it): fuzzes one @FuzzTest of the zoo module through
+# Shared by ci.sh and campaign.sh (source it, do not run it): fuzzes one @FuzzTest of the weights module through
 # Maven/surefire with Jazzer's JUnit integration, keeping corpus and findings in a work folder outside the sources.
 #
 # Settings (environment):
@@ -17,9 +17,9 @@ FUZZ_TARGETS=(
 FUZZ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 read -r -a FUZZ_MVN <<< "mvn -B -ntp -Dstyle.color=never ${FUZZ_MAVEN_FLAGS:-}"
 
-# Compiles the zoo module and its tests once, so that each target only starts surefire.
+# Compiles the weights module and its tests once, so that each target only starts surefire.
 fuzz_compile() {
-    (cd "$FUZZ_ROOT" && "${FUZZ_MVN[@]}" -q -pl zoo test-compile)
+    (cd "$FUZZ_ROOT" && "${FUZZ_MVN[@]}" -q -pl zoo,weights test-compile)
 }
 
 # fuzz_target TARGET WORK_DIR LIBFUZZER_FLAG...
@@ -43,7 +43,7 @@ fuzz_target() {
     # _JAVA_OPTIONS comes after the command line, so it overrides the -Xmx of the surefire argLine.
     (cd "$FUZZ_ROOT" && JAZZER_FUZZ=1 \
         _JAVA_OPTIONS="-Xmx${FUZZ_HEAP:-1g} -XX:-OmitStackTraceInFastThrow" \
-        "${FUZZ_MVN[@]}" -pl zoo surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
+        "${FUZZ_MVN[@]}" -pl weights surefire:test -Dtest="$target" -Dsurefire.failIfNoSpecifiedTests=false \
         "${args[@]}") > "$work/fuzz.log" 2>&1
 }
 

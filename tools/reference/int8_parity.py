@@ -49,7 +49,7 @@ def quantized_weights(int8_model):
     inits = {t.name: numpy_helper.to_array(t) for t in int8_model.graph.initializer}
     out = {}
     for node in int8_model.graph.node:
-        if node.op_type == "DequantizeLinear" and node.input[0].endswith("/quantized"):
+        if node.op_type == "DequantizeLinear" and node.input[0] in inits:  # weights; activations come from nodes
             name = node.input[0][:-len("/quantized")]
             out[name] = (inits[node.input[0]], inits[node.input[1]], inits[node.input[2]],
                          attributes(node).get("axis", 1))

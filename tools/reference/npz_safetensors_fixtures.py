@@ -8,7 +8,7 @@ Debian): 8-byte little-endian header length, compact JSON header padded with spa
 order of the reference writer (alignment, then name). expected.json lists, per file, each key's dtype (safetensors
 names), shape and values flattened in C order; bfloat16 values are chosen to be exact.
 
-    /usr/bin/python3 tools/reference/npz_safetensors_fixtures.py zoo/src/test/resources/checkpoint
+    /usr/bin/python3 tools/reference/npz_safetensors_fixtures.py weights/src/test/resources/checkpoint
 """
 import json
 import os

@@ -10,7 +10,7 @@ SE-ResNets come from se_resnet_reference.py, RepVGG-D2se (both forms) from repvg
 Inception-v4, Inception-ResNet-v2 and legacy Xception from timm_reference.py (at 224x224).
 
     apt-get install python3-torch python3-torchvision
-    /usr/bin/python3 tools/reference/parity_fixtures.py zoo/src/test/resources/parity/logits.json
+    /usr/bin/python3 tools/reference/parity_fixtures.py weights/src/test/resources/parity/logits.json
 """
 import json
 import sys

@@ -15,3 +15,17 @@ def repzoo(*args):
         raise RuntimeError(f"repzoo {' '.join(map(str, args))} failed ({done.returncode}):\n{done.stdout}\n"
                            f"{done.stderr}")
     return time.time() - start
+
+
+def load_average():
+    """The machine's load averages over 1, 5 and 15 minutes, as a table's caption gives them."""
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def finish_table(rows, markdown):
+    """Ends a table of rows with the load after it, writes it to the markdown file if one is given, and prints it."""
+    rows.append(f"load average after: {load_average()}")
+    if markdown:
+        with open(markdown, "w") as f:
+            f.write("\n".join(rows) + "\n")
+    print("\n".join(rows))

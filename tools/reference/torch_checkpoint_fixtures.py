@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Small PyTorch checkpoints that RepZoo's pure-Java reader (org.repzoo.zoo.checkpoint) is tested against.
+"""Small PyTorch checkpoints that RepZoo's pure-Java reader (org.repzoo.weights.format) is tested against.
 
 Writes, into the given folder, .pth files in both torch.save formats (zip since 1.6, and the legacy pickle stream
 of torchvision's pre-2020 weights), checkpoints that must be refused (an argparse.Namespace, a numpy array, hand-made
@@ -7,7 +7,7 @@ pickles that call os.system / builtins.eval, a TorchScript archive), a big-endia
 wrapper key, the tensor keys in order, and each tensor's dtype, shape and C-order values computed by torch.
 
 Run with Debian's PyTorch 1.13 (apt-get install python3-torch python3-torchvision):
-    /usr/bin/python3 tools/reference/torch_checkpoint_fixtures.py zoo/src/test/resources/checkpoint
+    /usr/bin/python3 tools/reference/torch_checkpoint_fixtures.py weights/src/test/resources/checkpoint
 Output is deterministic (fixed seed; the legacy format's pointer-valued storage keys are renamed).
 The Java tests read only the committed files; they never need PyTorch.
 """
@@ -310,4 +310,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "zoo/src/test/resources/checkpoint")
+    main(sys.argv[1] if len(sys.argv) > 1 else "weights/src/test/resources/checkpoint")

@@ -1,6 +1,5 @@
 /**
- * JMH benchmarks of RepZoo's hot kernels (grouped convolution, BatchNorm folding, the evaluation pipeline's resize and
- * crop), run by {@code tools/bench/jmh.sh}. Whole-model timing is {@code repzoo bench} ({@code tools/bench/side_by_side.py}
- * puts DL4J, ONNX Runtime and PyTorch side by side).
+ * Throughput benchmarks of whole models ({@code repzoo bench}): timed inference or training steps at a fixed batch,
+ * with the memory they needed, the machine's measured fp32 peak, and the thread settings they ran under.
  */
 package org.repzoo.bench;

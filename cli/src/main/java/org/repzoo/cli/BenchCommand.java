@@ -13,27 +13,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.repzoo.bench.BenchTarget;
+import org.repzoo.bench.Machine;
+import org.repzoo.bench.ModelBenchmark;
+import org.repzoo.bench.SgemmPeak;
+import org.repzoo.bench.TimingStats;
+import org.repzoo.compat.Threads;
 import org.repzoo.deploy.Engine;
 import org.repzoo.deploy.InferenceModels;
-import org.repzoo.deploy.OpenedModel;
-import org.repzoo.deploy.onnx.OnnxMetadata;
-import org.repzoo.evaluation.engine.Member;
-import org.repzoo.training.bench.ModelBenchmark;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
-import org.repzoo.training.bench.SgemmPeak;
-import org.repzoo.training.bench.Threads;
-import org.repzoo.zoo.Zoo;
-import org.repzoo.zoo.core.GraphStats;
+import org.repzoo.zoo.core.AtomicFiles;
 import org.repzoo.zoo.core.InputShape;
-import org.repzoo.zoo.core.ModelOptions;
-import org.repzoo.zoo.core.TimingStats;
-import org.repzoo.zoo.weights.Provenance;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Inference or training-step speed of a model on random input: warm-up, then timed iterations; "
@@ -104,8 +98,8 @@ final class BenchCommand implements Callable<Integer> {
             Threads.set(threads);
         }
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("cpu", cpuModel());
-        report.put("nd4j_native", nativeBuild());
+        report.put("cpu", Machine.cpuModel());
+        report.put("nd4j_native", Machine.nativeBuild());
         report.put("threads", threads != null ? threads : Threads.current());
         report.put("load_average_before", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         PrintWriter out = spec.commandLine().getOut();
@@ -138,7 +132,13 @@ final class BenchCommand implements Callable<Integer> {
 
     private void benchModel(ModelBenchmark.Mode benchMode, Engine chosen, List<Integer> batchSizes,
                             Map<String, Object> report, PrintWriter out, boolean table) throws Exception {
-        try (Loaded loaded = load(benchMode, chosen)) {
+        if (benchMode == ModelBenchmark.Mode.TRAIN && chosen == Engine.ONNXRUNTIME) {
+            throw new IllegalArgumentException("training steps run on DL4J: --mode train takes --engine dl4j");
+        }
+        InferenceModels.Options options = InferenceModels.Options.defaults().withEngine(chosen)
+                .withThreads(threads == null ? 0 : threads).withFolding(!noFold);
+        try (BenchTarget loaded = BenchTarget.load(model, benchMode, input == null ? null : InputShape.parse(input),
+                options, note -> spec.commandLine().getErr().println("repzoo: " + note))) {
             report.put("model", loaded.name());
             report.put("engine", loaded.engine());
             report.put("input", loaded.input().toString());
@@ -161,11 +161,7 @@ final class BenchCommand implements Callable<Integer> {
                         maxSeconds);
                 ModelBenchmark.Result r;
                 try (ProgressBar bar = ProgressBars.items(loaded.name() + " b" + batch, "it", warmup + iterations)) {
-                    r = loaded.train() != null
-                            ? ModelBenchmark.run(loaded.train(), loaded.input(), loaded.multiplyAdds(), settings,
-                            bar::stepBy)
-                            : ModelBenchmark.run(loaded.opened().model(), loaded.input(), loaded.multiplyAdds(),
-                            loaded.weightBytes(), settings, bar::stepBy);
+                    r = loaded.run(settings, bar::stepBy);
                 }
                 rows.add(row(r));
                 results.row(batch, fixed(r.imagesPerSecond()), fixed(r.imagesPerSecondMin()),
@@ -181,76 +177,6 @@ final class BenchCommand implements Callable<Integer> {
         } catch (OutOfMemoryError e) {
             throw ModelBenchmark.outOfMemory("building " + model, e);
         }
-    }
-
-    /**
-     * The model to time: for inference an opened model on the engine, for training steps the DL4J graph as built.
-     * Multiply-adds come from the DL4J graph, or from the registered architecture an ONNX file names (-1: unknown).
-     */
-    private record Loaded(String name, String engine, OpenedModel opened, ComputationGraph train, InputShape input,
-                          long multiplyAdds, long weightBytes) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (opened != null) {
-                opened.close();
-            }
-        }
-    }
-
-    private Loaded load(ModelBenchmark.Mode benchMode, Engine chosen) throws Exception {
-        InferenceModels.Options options = InferenceModels.Options.defaults().withEngine(chosen)
-                .withThreads(threads == null ? 0 : threads).withFolding(!noFold);
-        boolean isFile = model.endsWith(".zip") || model.endsWith(".onnx") || Files.exists(Path.of(model));
-        boolean train = benchMode == ModelBenchmark.Mode.TRAIN;
-        if (train && chosen == Engine.ONNXRUNTIME) {
-            throw new IllegalArgumentException("training steps run on DL4J: --mode train takes --engine dl4j");
-        }
-        if (!isFile) {
-            var entry = Zoo.registry().get(model);
-            InputShape shape = input == null ? entry.defaultInput() : InputShape.parse(input);
-            ComputationGraph graph = entry.init(ModelOptions.defaults().withInput(shape));
-            long macs = GraphStats.of(graph.getConfiguration(), shape).multiplyAdds();
-            long bytes = graph.params().length() * graph.params().dataType().width();
-            if (train) {
-                return new Loaded(entry.name(), Engine.DL4J.toString(), null, graph, shape, macs, bytes);
-            }
-            OpenedModel opened = InferenceModels.open(graph, entry.name(), new OnnxMetadata(entry.name(), shape,
-                    entry.preset(), null, null), options);
-            return new Loaded(entry.name(), opened.engine().toString(), opened, null, shape, macs, bytes);
-        }
-        Path file = Path.of(model);
-        if (train) {
-            if (InferenceModels.isOnnx(file)) {
-                throw new IllegalArgumentException(file + " is an ONNX model: training steps run on DL4J, from a "
-                        + "model zip or a registered name");
-            }
-            ComputationGraph graph = Zoo.load(file);
-            InputShape shape = input != null ? InputShape.parse(input)
-                    : InferenceModels.inputOf(Provenance.of(file), Member.presetOf(file, note -> { }));
-            return new Loaded(file.getFileName().toString(), Engine.DL4J.toString(), null, graph, shape,
-                    GraphStats.of(graph.getConfiguration(), shape).multiplyAdds(),
-                    graph.params().length() * graph.params().dataType().width());
-        }
-        OpenedModel opened = InferenceModels.open(file, options, note -> spec.commandLine().getErr()
-                .println("repzoo: " + note));
-        InputShape shape = input != null ? InputShape.parse(input) : opened.input();
-        long macs = opened.graph().map(g -> GraphStats.of(g.getConfiguration(), shape).multiplyAdds())
-                .orElseGet(() -> registeredMultiplyAdds(opened, shape));
-        long bytes = opened.graph().map(g -> g.params().length() * g.params().dataType().width())
-                .orElse(Files.size(file));
-        return new Loaded(file.getFileName().toString(), opened.engine().toString(), opened, null, shape, macs, bytes);
-    }
-
-    /** An ONNX file's multiply-adds, from the registered architecture its metadata names; -1 without one. */
-    private static long registeredMultiplyAdds(OpenedModel opened, InputShape shape) {
-        if (opened.architecture() == null || !Zoo.registry().contains(opened.architecture())) {
-            return -1;
-        }
-        var entry = Zoo.registry().get(opened.architecture());
-        float[] blank = new float[shape.channels() * shape.height() * shape.width()];
-        int classes = opened.model().logits(blank, 1, shape.channels(), shape.height(), shape.width()).length;
-        var conf = entry.configure(ModelOptions.defaults().withInput(shape).withClasses(classes));
-        return GraphStats.of(conf, shape).multiplyAdds();
     }
 
     private static Map<String, Object> row(ModelBenchmark.Result r) {
@@ -295,34 +221,4 @@ final class BenchCommand implements Callable<Integer> {
     private static String megabytes(long bytes) {
         return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.0f", bytes / 1e6);
     }
-
-    /** The processor's name from /proc/cpuinfo, or os.arch. */
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (java.io.IOException e) {
-            // not Linux: the architecture is all there is
-        }
-        return System.getProperty("os.arch");
-    }
-
-    /**
-     * Which nd4j-native build runs (e.g. linux-x86_64-onednn): the folder JavaCPP loaded libnd4j's JNI library from.
-     * Several builds can be on the class path; JavaCPP takes the first of its extension list that is there.
-     */
-    static String nativeBuild() {
-        org.nd4j.linalg.factory.Nd4j.getExecutioner(); // loads the native library if nothing has yet
-        for (String path : org.bytedeco.javacpp.Loader.getLoadedLibraries().values()) {
-            if (path != null && path.contains("jnind4jcpu")) {
-                Path parent = Path.of(path).getParent();
-                return parent == null ? path : parent.getFileName().toString();
-            }
-        }
-        return "unknown";
-    }
-
 }

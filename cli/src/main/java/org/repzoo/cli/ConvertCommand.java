@@ -3,12 +3,18 @@ package org.repzoo.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.repzoo.bench.ModelBenchmark;
 import org.repzoo.deploy.OnnxModelWriter;
 import org.repzoo.deploy.onnx.OnnxExport;
+import org.repzoo.evaluation.model.GraphModel;
 import org.repzoo.reparam.Conversion;
+import org.repzoo.reparam.NothingToConvertException;
+import org.repzoo.zoo.core.InputShape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -51,17 +57,22 @@ final class ConvertCommand implements Callable<Integer> {
         if (opset != null && !onnx) {
             throw new IllegalArgumentException("--opset is for ONNX: --out OUT.onnx");
         }
-        Conversion.Report report;
         PrintWriter printer = spec.commandLine().getOut();
+        Conversion.Converted converted;
+        try {
+            converted = onnx ? Conversion.convert(in, foldBatchNorm) : Conversion.run(in, out, foldBatchNorm);
+        } catch (NothingToConvertException e) {
+            throw e.foldingWouldHelp()
+                    ? new IllegalArgumentException(e.getMessage() + " (use --fold-bn to fold its convolution"
+                            + " + BatchNorm pairs)", e)
+                    : e;
+        }
+        Conversion.Report report = converted.report();
         if (onnx) {
-            Conversion.Converted converted = Conversion.convert(in, foldBatchNorm);
-            report = converted.report();
             OnnxModelWriter.Written written = OnnxModelWriter.fromGraph(converted.graph(), converted.provenance(), out,
                     opset == null ? OnnxExport.DEFAULT_OPSET : opset, false);
             printer.printf("wrote %s: %d nodes, %d initializers, %.1f MB%n", out, written.nodes(),
                     written.initializers(), written.bytes() / 1e6);
-        } else {
-            report = Conversion.run(in, out, foldBatchNorm);
         }
         printer.printf("converted %d RepVGG blocks, folded %d conv + BatchNorm pairs -> %s%n", report.blocks(),
                 report.foldedPairs(), out);
@@ -69,13 +80,29 @@ final class ConvertCommand implements Callable<Integer> {
                 report.input(), report.maxAbsDifference(), report.maxRelativeDifference());
         printer.printf("parameters %s -> %s%n", Formats.count(report.parametersBefore()), Formats.count(report.parametersAfter()));
         Table table = new Table("batch", "before img/s", "after img/s", "speed-up").rightAlign(0, 1, 2, 3);
-        for (Map.Entry<Integer, double[]> e : report.imagesPerSecond().entrySet()) {
-            double[] s = e.getValue();
-            table.row(e.getKey().toString(), String.format("%.1f", s[0]), String.format("%.1f", s[1]),
-                    String.format("%.2fx", s[1] / s[0]));
+        for (Speed s : speeds(converted)) {
+            table.row(Integer.toString(s.batch()), String.format("%.1f", s.before()), String.format("%.1f", s.after()),
+                    String.format("%.2fx", s.after() / s.before()));
         }
         table.print(printer);
         printer.flush();
         return 0;
+    }
+
+    /** Images per second of the model before and after the conversion at one batch size. */
+    private record Speed(int batch, double before, double after) {
+    }
+
+    /** A quick speed figure at batch 1 and 16 (one warm-up, the median of three): {@code bench} is for careful ones. */
+    private static List<Speed> speeds(Conversion.Converted converted) {
+        InputShape input = converted.report().input();
+        List<Speed> speeds = new ArrayList<>();
+        for (int batch : new int[] {1, 16}) {
+            ModelBenchmark.Settings settings = new ModelBenchmark.Settings(batch, ModelBenchmark.Mode.INFER, 1, 3, 0);
+            speeds.add(new Speed(batch,
+                    ModelBenchmark.imagesPerSecond(new GraphModel(converted.source()), input, settings),
+                    ModelBenchmark.imagesPerSecond(new GraphModel(converted.graph()), input, settings)));
+        }
+        return speeds;
     }
 }

@@ -25,22 +25,24 @@ import org.repzoo.evaluation.engine.EvaluationOptions;
 import org.repzoo.evaluation.engine.EvaluationResult;
 import org.repzoo.evaluation.engine.Member;
 import org.repzoo.evaluation.engine.ProtocolResult;
+import org.repzoo.evaluation.metrics.Agreement;
 import org.repzoo.evaluation.protocol.Protocol;
 import org.repzoo.evaluation.protocol.ProtocolName;
 import org.repzoo.evaluation.protocol.ProtocolSettings;
 import org.repzoo.reparam.Conversion;
-import org.repzoo.training.bench.ModelBenchmark;
+import org.repzoo.bench.ModelBenchmark;
 import org.repzoo.training.data.TrainingData;
 import org.repzoo.training.engine.ModelSpec;
 import org.repzoo.training.engine.TrainingOptions;
+import org.repzoo.training.engine.TrainingRun;
 import org.repzoo.training.recipe.Recipe;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.AtomicFiles;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code repzoo demo}: the RepVGG story on real data in minutes. Trains a CPU-sized RepVGG (A0's layout, narrower,
@@ -143,14 +145,17 @@ final class DemoCommand implements Callable<Integer> {
         }
         ModelSpec model = new ModelSpec(ARCHITECTURE, INPUT, width, depths, null, strides);
         Recipe recipe = TrainingRun.recipe(model, "repvgg", RECIPE_OVERRIDES, epochs, null);
-        TrainingOptions options = new TrainingOptions(seed, workers, runDir, 0, false, 10);
+        TrainingOptions options = TrainingOptions.in(runDir).withSeed(seed).withWorkers(workers);
         Path trainZip = out.resolve("repvgg-train.zip");
         Path deployZip = out.resolve("repvgg-deploy.zip");
-        TrainingRun.Result trained = TrainingRun.run(model, trainingData, recipe, options, trainZip, stdout);
+        TrainingRun.Result trained;
+        try (TrainingBars bars = new TrainingBars(stdout)) {
+            trained = TrainingRun.run(model, trainingData, recipe, options, trainZip, bars);
+        }
 
         stdout.println("converting to the deploy form...");
         stdout.flush();
-        Conversion.Report conversion = Conversion.run(trainZip, deployZip, false);
+        Conversion.Report conversion = Conversion.run(trainZip, deployZip, false).report();
         Path deployOnnx = out.resolve("repvgg-deploy.onnx");
         OnnxModelWriter.Written onnx = OnnxModelWriter.fromZip(deployZip, deployOnnx, OnnxExport.DEFAULT_OPSET, false,
                 null);
@@ -211,11 +216,15 @@ final class DemoCommand implements Callable<Integer> {
         return speed;
     }
 
+    /** A form's accuracy under one protocol (fractions), over how many test images. */
+    record ProtocolAccuracy(double top1, double top5, long images) {
+    }
+
     /** One form: its accuracy under each protocol, its single-crop logits per image (for the agreement), speed. */
     private static final class Form {
         final String name;
         final Member member;
-        final Map<String, double[]> accuracy = new LinkedHashMap<>(); // protocol -> {top-1, top-5, images}
+        final Map<String, ProtocolAccuracy> accuracy = new LinkedHashMap<>();
         final Map<String, double[]> singleLogits = new HashMap<>();
         Map<Integer, Double> imagesPerSecond;
 
@@ -257,37 +266,8 @@ final class DemoCommand implements Callable<Integer> {
             });
         }
         for (ProtocolResult done : result.results()) {
-            form.accuracy.put(done.protocol().name(), new double[] {1 - done.accuracy().top1Error(),
-                    1 - done.accuracy().top5Error(), done.accuracy().images()});
-        }
-    }
-
-    /** How far one form's single-crop logits are from another's, and whether top-1 ever differs. */
-    record Agreement(int images, int samePrediction, double maxAbsDifference, double maxAbsLogit) {
-        static Agreement of(Map<String, double[]> train, Map<String, double[]> deploy) {
-            int same = 0;
-            double maxDiff = 0;
-            double maxLogit = 0;
-            for (Map.Entry<String, double[]> entry : train.entrySet()) {
-                double[] a = entry.getValue();
-                double[] b = deploy.get(entry.getKey());
-                same += argmax(a) == argmax(b) ? 1 : 0;
-                for (int i = 0; i < a.length; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-                    maxLogit = Math.max(maxLogit, Math.abs(a[i]));
-                }
-            }
-            return new Agreement(train.size(), same, maxDiff, maxLogit);
-        }
-
-        private static int argmax(double[] v) {
-            int best = 0;
-            for (int i = 1; i < v.length; i++) {
-                if (v[i] > v[best]) {
-                    best = i;
-                }
-            }
-            return best;
+            form.accuracy.put(done.protocol().name(), new ProtocolAccuracy(1 - done.accuracy().top1Error(),
+                    1 - done.accuracy().top5Error(), done.accuracy().images()));
         }
     }
 
@@ -326,7 +306,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> protocols = new ArrayList<>(forms.get(0).accuracy.keySet());
         List<String> header = new ArrayList<>(List.of("form", "parameters"));
         for (String protocol : protocols) {
-            int images = (int) forms.get(0).accuracy.get(protocol)[2];
+            long images = forms.get(0).accuracy.get(protocol).images();
             header.add(protocol + " top-1 % (" + images + ")");
         }
         header.add("img/s batch 1");
@@ -341,7 +321,7 @@ final class DemoCommand implements Callable<Integer> {
             List<Object> row = new ArrayList<>(List.of(form.name, Formats.count(form.name.equals(TRAIN)
                     ? conversion.parametersBefore() : conversion.parametersAfter())));
             for (String protocol : protocols) {
-                row.add(String.format("%.2f", 100 * form.accuracy.get(protocol)[0]));
+                row.add(String.format("%.2f", 100 * form.accuracy.get(protocol).top1()));
             }
             row.add(String.format("%.0f", form.imagesPerSecond.get(1)));
             row.add(String.format("%.0f", form.imagesPerSecond.get(16)));

@@ -3,10 +3,10 @@ package org.repzoo.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import org.repzoo.compat.Threads;
 import org.repzoo.deploy.Engine;
 import org.repzoo.deploy.InferenceModels;
 import org.repzoo.deploy.OpenedModel;
-import org.repzoo.training.bench.Threads;
 import picocli.CommandLine.Option;
 
 /** The options of every command that runs a model for inference: which engine, how many threads, BN folding. */

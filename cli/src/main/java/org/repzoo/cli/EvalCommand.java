@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -164,7 +165,7 @@ final class EvalCommand implements Callable<Integer> {
 
     private int evaluate(List<OpenedModel> opens) throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        SparkContexts.checkMaster(spark);
+        SparkOptions.checkMaster(spec, spark);
         List<Path> files = new ArrayList<>();
         if (model != null) {
             files.add(model);
@@ -177,6 +178,10 @@ final class EvalCommand implements Callable<Integer> {
         inputs.add(data);
         for (Path output : new Path[] {report, predictions}) {
             Outputs.refuseInput(output, inputs.toArray(Path[]::new));
+        }
+        if (synsets != null && labels == null) {
+            throw new ParameterException(spec.commandLine(), "the synsets file goes with the devkit's ground truth"
+                    + " (--labels)");
         }
         Datasets.Source source = new Datasets.Source(data, labels, classes, synsets, split);
         Dataset dataset = Datasets.open(source);

@@ -5,15 +5,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.repzoo.deploy.OnnxModelWriter;
 import org.repzoo.deploy.onnx.OnnxExport;
-import org.repzoo.zoo.checkpoint.StoredTensor;
+import org.repzoo.weights.CheckpointExport;
+import org.repzoo.weights.format.StoredTensor;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.KeyScheme;
-import org.repzoo.zoo.weights.CheckpointExport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write a model zip's weights as a PyTorch state_dict (.npz or .safetensors, float32) with the "

@@ -13,6 +13,8 @@ import org.repzoo.training.data.TrainingData;
 final class FashionMnist {
 
     private static final String PACKAGE = "dataset-fashion-mnist";
+    static final String HINT = "apt-get install dataset-fashion-mnist, or point --data at the folder of the IDX files"
+            + " (train-images-idx3-ubyte[.gz] ...)";
 
     private FashionMnist() {
     }
@@ -24,8 +26,7 @@ final class FashionMnist {
         boolean root = "root".equals(System.getProperty("user.name"));
         boolean apt = Files.isExecutable(Path.of("/usr/bin/apt-get"));
         if (!mayInstall || !root || !apt) {
-            throw new IOException("Fashion-MNIST is not in " + TrainingData.FASHION_MNIST + ": "
-                    + TrainingData.FASHION_MNIST_HINT);
+            throw new IOException("Fashion-MNIST is not in " + TrainingData.FASHION_MNIST + ": " + HINT);
         }
         out.println("repzoo: Fashion-MNIST is not installed; installing the Debian package " + PACKAGE
                 + " (apt-get install -y " + PACKAGE + ")");

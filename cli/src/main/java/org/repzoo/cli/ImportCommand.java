@@ -1,21 +1,20 @@
 package org.repzoo.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.repzoo.weights.CheckpointImport;
+import org.repzoo.weights.LoadReport;
+import org.repzoo.weights.StateDictLoader;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.ModelEntry;
-import org.repzoo.zoo.weights.CheckpointImport;
-import org.repzoo.zoo.weights.LoadReport;
-import org.repzoo.zoo.weights.Provenance;
-import org.repzoo.zoo.weights.StateDictLoader;
+import org.repzoo.zoo.core.Provenance;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Import a PyTorch checkpoint (.pth/.pt, .npz or .safetensors; torchvision, timm or official "

@@ -16,16 +16,18 @@ import org.repzoo.deploy.OpenedModel;
 import org.repzoo.evaluation.ImageNetClasses;
 import org.repzoo.evaluation.image.ImageDecoder;
 import org.repzoo.evaluation.image.Preprocessing;
-import org.repzoo.zoo.checkpoint.Npy;
+import org.repzoo.evaluation.metrics.Ranking;
+import org.repzoo.evaluation.metrics.Softmax;
+import org.repzoo.weights.Tensors;
+import org.repzoo.weights.format.Npy;
 import org.repzoo.zoo.core.EvalPreset;
-import org.repzoo.zoo.weights.Tensors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Run a model zip or ONNX file in inference mode (BatchNorm running statistics, no dropout, main "
@@ -120,9 +122,9 @@ final class PredictCommand implements Callable<Integer> {
             List<String> names = opened.classNames().filter(known -> known.size() == classes).orElse(null);
             List<Map<String, Object>> results = new ArrayList<>();
             for (int i = 0; i < source.images.size(); i++) {
-                double[] probabilities = softmax(logits, i * classes, classes);
+                double[] probabilities = Softmax.of(logits, i * classes, classes);
                 List<Map<String, Object>> ranked = new ArrayList<>();
-                for (int c : topIndices(probabilities, Math.min(top, classes))) {
+                for (int c : Ranking.top(probabilities, top)) {
                     Map<String, Object> hit = new LinkedHashMap<>();
                     hit.put("class", c);
                     hit.put("name", names != null ? names.get(c)
@@ -187,29 +189,5 @@ final class PredictCommand implements Callable<Integer> {
     private void note(String text) {
         spec.commandLine().getErr().println("repzoo: " + text);
         spec.commandLine().getErr().flush();
-    }
-
-    /** Soft-max of one image's logits, in double precision. */
-    private static double[] softmax(float[] logits, int from, int count) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < count; c++) {
-            max = Math.max(max, logits[from + c]);
-        }
-        double[] p = new double[count];
-        double sum = 0;
-        for (int c = 0; c < count; c++) {
-            p[c] = Math.exp(logits[from + c] - max);
-            sum += p[c];
-        }
-        for (int c = 0; c < count; c++) {
-            p[c] /= sum;
-        }
-        return p;
-    }
-
-    private static int[] topIndices(double[] values, int k) {
-        return java.util.stream.IntStream.range(0, values.length).boxed()
-                .sorted((a, b) -> Double.compare(values[b], values[a]))
-                .limit(k).mapToInt(Integer::intValue).toArray();
     }
 }

@@ -2,13 +2,16 @@ package org.repzoo.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.repzoo.spark.SparkContexts;
 import org.repzoo.spark.SparkTraining;
+import org.repzoo.spark.SparkTrainingRun;
 import org.repzoo.training.data.TrainingData;
 import org.repzoo.training.engine.EpochRecord;
 import org.repzoo.training.engine.ModelSpec;
 import org.repzoo.training.engine.TrainingOptions;
+import org.repzoo.training.engine.TrainingRun;
 import org.repzoo.training.recipe.Recipe;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.repvgg.RepVggConfig;
@@ -113,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SparkContexts.checkMaster(spark);
+        SparkOptions.checkMaster(spec, spark);
         if (replicas < 1) {
             throw new ParameterException(spec.commandLine(), "--replicas must be at least 1, got " + replicas);
         }
@@ -121,8 +124,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--replicas is for one machine; with --spark, Spark's "
                     + "partitions are the replicas");
         }
+        String branchSet = branches == null || branches == RepVggConfig.Branches.ALL
+                ? null : branches.name().toLowerCase(Locale.ROOT);
         ModelSpec model = new ModelSpec(architecture, input == null ? null : InputShape.parse(input), width, depths,
-                branches, strides);
+                branchSet, strides);
         model.architecture(); // refuses bad size options before any data is read
         TrainingData trainingData = TrainingData.open(data);
         if (limit != null) {
@@ -130,13 +135,18 @@ final class TrainCommand implements Callable<Integer> {
         }
         Recipe chosen = TrainingRun.recipe(model, recipe, overrides, epochs, batch);
         Path dir = checkpointDir != null ? checkpointDir : Path.of("runs", architecture);
-        TrainingOptions options = new TrainingOptions(seed, workers, dir, checkpointEvery, resume, 10, replicas);
+        TrainingOptions options = TrainingOptions.in(dir).withSeed(seed).withWorkers(workers)
+                .withCheckpointEvery(checkpointEvery).withReplicas(replicas)
+                .withStart(resume ? TrainingOptions.Start.RESUME : TrainingOptions.Start.NEW);
         Path modelFile = out != null ? out : dir.resolve("model.zip");
-        TrainingRun.Result result = spark == null
-                ? TrainingRun.run(model, trainingData, chosen, options, modelFile, spec.commandLine().getOut())
-                : SparkTrainingRun.run(model, trainingData, chosen, options, modelFile, spark,
-                        SparkTraining.Mode.parse(sparkMode), partitions, SparkOptions.stallTimeout(spec, stallTimeout),
-                        spec.commandLine().getOut());
+        TrainingRun.Result result;
+        try (TrainingBars bars = new TrainingBars(spec.commandLine().getOut())) {
+            result = spark == null
+                    ? TrainingRun.run(model, trainingData, chosen, options, modelFile, bars)
+                    : SparkTrainingRun.run(model, trainingData, chosen, options, modelFile, spark,
+                            SparkTraining.Mode.parse(sparkMode), partitions,
+                            SparkOptions.stallTimeout(spec, stallTimeout), bars);
+        }
         print(result);
         return 0;
     }

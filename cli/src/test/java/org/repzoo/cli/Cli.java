@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.repzoo.weights.HashedWeights;
+import org.repzoo.weights.format.Npz;
 import org.repzoo.zoo.Zoo;
-import org.repzoo.zoo.checkpoint.Npz;
-import org.repzoo.zoo.weights.HashedWeights;
 
 /** Runs the command line in-process and captures what it printed. */
 final class Cli {

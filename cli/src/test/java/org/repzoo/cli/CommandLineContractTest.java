@@ -10,8 +10,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.repzoo.evaluation.EvalSet;
-import org.repzoo.zoo.weights.HashedWeights;
-import org.repzoo.zoo.weights.Tensors;
+import org.repzoo.weights.HashedWeights;
+import org.repzoo.weights.Tensors;
 import picocli.CommandLine;
 
 /**
@@ -45,7 +45,7 @@ class CommandLineContractTest {
     void outputsGoToPathsThatDoNotExistYet() throws Exception {
         Path fresh = dir.resolve("not/yet");
         Path x = dir.resolve("x.npy");
-        org.repzoo.zoo.checkpoint.Npy.write(x, Tensors.fromArray(HashedWeights.tensor("x", new long[] {1, 3, 64, 64})));
+        org.repzoo.weights.format.Npy.write(x, Tensors.fromArray(HashedWeights.tensor("x", new long[] {1, 3, 64, 64})));
         Path images = EvalSet.imageFolder(dir);
         List<Object[]> commands = List.of(
                 new Object[] {"bench", "resnet18", "--input", "3x32x32", "--batch", "1", "--warmup", "0",

@@ -9,19 +9,17 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.repzoo.zoo.checkpoint.Npy;
-import org.repzoo.zoo.checkpoint.Npz;
-import org.repzoo.zoo.weights.HashedWeights;
-import org.repzoo.zoo.weights.Provenance;
-import org.repzoo.zoo.weights.Tensors;
+import org.repzoo.weights.HashedWeights;
+import org.repzoo.weights.Tensors;
+import org.repzoo.weights.format.Npy;
+import org.repzoo.weights.format.Npz;
+import org.repzoo.zoo.core.Provenance;
 
 /** import (train form) -> convert -> predict/export -> import again (deploy form detected), and convert's refusals. */
 class ConvertCommandTest {
 
     @TempDir
     Path dir;
-
-
 
     private INDArray predict(Path model, Path input) throws Exception {
         Path y = dir.resolve("y-" + model.getFileName() + ".npy");

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repzoo.evaluation.EvalSet;
-import org.repzoo.zoo.checkpoint.Npy;
-import org.repzoo.zoo.weights.HashedWeights;
-import org.repzoo.zoo.weights.Tensors;
+import org.repzoo.weights.HashedWeights;
+import org.repzoo.weights.Tensors;
+import org.repzoo.weights.format.Npy;
 
 /**
  * Deployment through the command line: export and convert to ONNX, and predict, eval and bench on ONNX Runtime (from
@@ -133,7 +133,8 @@ class DeployCommandsTest {
         assertEquals(0, Cli.run("export", resnet, "--out", onnx).code());
         Cli.Run dl4j = Cli.run("predict", onnx, "--engine", "dl4j", "--input", input, "--output", dir.resolve("n.npy"));
         assertEquals(Main.USAGE, dl4j.code());
-        assertTrue(dl4j.err().startsWith("repzoo: " + onnx + " is an ONNX model: it runs on ONNX Runtime"), dl4j.err());
+        assertTrue(dl4j.err().startsWith("repzoo: --engine dl4j cannot run " + onnx + ": an ONNX model runs on ONNX"
+                + " Runtime"), dl4j.err());
 
         Path truncated = dir.resolve("truncated.onnx");
         byte[] whole = Files.readAllBytes(onnx);

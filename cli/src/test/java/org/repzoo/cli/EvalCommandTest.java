@@ -141,6 +141,8 @@ class EvalCommandTest {
         Cli.Run run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", root));
         assertEquals(Main.USAGE, run.code());
         assertTrue(run.err().contains("repzoo: " + broken + ": not an image"), run.err());
+        assertTrue(run.err().contains("(--skip-bad counts and lists bad inputs in the report instead of stopping)"),
+                run.err());
         Path report = temp.resolve("report.json");
         run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", root, "--skip-bad", "--report", report));
         assertEquals(0, run.code(), run.err());

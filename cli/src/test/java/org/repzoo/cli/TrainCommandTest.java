@@ -14,7 +14,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.repzoo.evaluation.data.IdxDataset;
-import org.repzoo.zoo.weights.Provenance;
+import org.repzoo.zoo.core.Provenance;
 
 /**
  * {@code repzoo train} and {@code repzoo demo} end to end on a committed slice of real Fashion-MNIST (512 training and
@@ -111,14 +111,15 @@ class TrainCommandTest {
         for (String form : new String[] {"train form", "deploy form", "deploy form, ONNX Runtime",
                 "deploy form, INT8, ONNX Runtime"}) {
             JsonNode accuracy = report.get("forms").get(form).get("accuracy");
-            assertEquals(256, accuracy.get("single").get(2).asInt());
-            assertEquals(100, accuracy.get("multi-scale").get(2).asInt());
-            assertEquals(8, accuracy.get("multi-crop").get(2).asInt());
+            assertEquals(256, accuracy.get("single").get("images").asInt());
+            assertEquals(100, accuracy.get("multi-scale").get("images").asInt());
+            assertEquals(8, accuracy.get("multi-crop").get("images").asInt());
         }
-        assertEquals(report.get("forms").get("train form").get("accuracy").get("single").get(0).asDouble(),
-                report.get("forms").get("deploy form").get("accuracy").get("single").get(0).asDouble());
-        assertEquals(report.get("forms").get("deploy form").get("accuracy").get("single").get(0).asDouble(),
-                report.get("forms").get("deploy form, ONNX Runtime").get("accuracy").get("single").get(0).asDouble());
+        assertEquals(report.get("forms").get("train form").get("accuracy").get("single").get("top1").asDouble(),
+                report.get("forms").get("deploy form").get("accuracy").get("single").get("top1").asDouble());
+        assertEquals(report.get("forms").get("deploy form").get("accuracy").get("single").get("top1").asDouble(),
+                report.get("forms").get("deploy form, ONNX Runtime").get("accuracy").get("single").get("top1")
+                        .asDouble());
         assertTrue(report.get("forms").get("deploy form").get("parameters").asLong()
                 < report.get("forms").get("train form").get("parameters").asLong());
         assertArrayEquals(PNG, Arrays.copyOf(Files.readAllBytes(out.resolve("train/training-curve.png")), 4));

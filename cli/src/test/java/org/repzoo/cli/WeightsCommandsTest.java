@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -16,23 +17,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repzoo.weights.HashedWeights;
+import org.repzoo.weights.Tensors;
+import org.repzoo.weights.format.Checkpoint;
+import org.repzoo.weights.format.DType;
+import org.repzoo.weights.format.HostTensor;
+import org.repzoo.weights.format.Npy;
+import org.repzoo.weights.format.Npz;
+import org.repzoo.weights.format.Safetensors;
+import org.repzoo.weights.format.StoredTensor;
 import org.repzoo.zoo.Fixtures;
 import org.repzoo.zoo.Zoo;
-import org.repzoo.zoo.checkpoint.Checkpoint;
-import org.repzoo.zoo.checkpoint.DType;
-import org.repzoo.zoo.checkpoint.HostTensor;
-import org.repzoo.zoo.checkpoint.Npy;
-import org.repzoo.zoo.checkpoint.Npz;
-import org.repzoo.zoo.checkpoint.Safetensors;
-import org.repzoo.zoo.checkpoint.StoredTensor;
-import org.repzoo.zoo.weights.HashedWeights;
-import org.repzoo.zoo.weights.Provenance;
-import org.repzoo.zoo.weights.Tensors;
+import org.repzoo.zoo.core.Provenance;
 
 /**
  * import, predict and export end to end through the command line. The reference is PyTorch: resnet18 with the hashed
@@ -46,8 +46,6 @@ class WeightsCommandsTest {
     private static Path weights;
     private static Path input;
     private static Map<String, StoredTensor> state;
-
-
 
     /** resnet18's hashed state_dict with BatchNorm counters, as numpy.savez would write it, and the hashed input. */
     @BeforeAll

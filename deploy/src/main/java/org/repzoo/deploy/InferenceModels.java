@@ -15,7 +15,6 @@ import org.repzoo.deploy.onnx.OnnxMetadata;
 import org.repzoo.deploy.ort.OrtModel;
 import org.repzoo.evaluation.engine.Member;
 import org.repzoo.evaluation.model.GraphModel;
-import org.repzoo.evaluation.model.ImageModel;
 import org.repzoo.reparam.BatchNormFolder;
 import org.repzoo.reparam.FullyConvolutional;
 import org.repzoo.zoo.Zoo;
@@ -23,7 +22,8 @@ import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelFileException;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
+import org.repzoo.zoo.core.Provenance;
+import org.repzoo.zoo.core.SettingException;
 
 /**
  * Opens a model file for inference on an engine: a model zip on DL4J (every conv + batch-norm pair folded unless asked
@@ -84,8 +84,8 @@ public final class InferenceModels {
     public static OpenedModel open(Path file, Options options, Consumer<String> note) throws IOException {
         if (isOnnx(file)) {
             if (options.engine() == Engine.DL4J) {
-                throw new IllegalArgumentException(file + " is an ONNX model: it runs on ONNX Runtime (--engine "
-                        + "onnxruntime, the default for ONNX files)");
+                throw new SettingException("engine", "dl4j cannot run " + file + ": an ONNX model runs on ONNX"
+                        + " Runtime (onnxruntime, the default for ONNX files)");
             }
             return openOnnx(file, options, note);
         }

@@ -14,7 +14,7 @@ import org.repzoo.evaluation.engine.Member;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
+import org.repzoo.zoo.core.Provenance;
 
 /**
  * Writes RepZoo models as ONNX files: a model zip ({@code repzoo export MODEL.zip --out MODEL.onnx}) or a graph just

@@ -15,13 +15,13 @@ import java.util.zip.GZIPInputStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.core.OneDnn;
 
 /**
  * The fixtures of {@code tools/reference/eval_protocol_fixtures.py} in {@code src/test/resources/protocols}: the

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -16,50 +15,56 @@ import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.GraphStats;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
+import org.repzoo.zoo.core.Provenance;
 
 /**
  * {@code repzoo convert}: re-parameterises a model zip's RepVGG blocks (and, if asked, folds every remaining
- * conv-BN pair), checks the result against the original on a random input, and measures both.
+ * conv-BN pair), and checks the result against the original on a random input.
  */
 public final class Conversion {
 
-    /** What a conversion did and measured (parameters: learnable ones, as PyTorch counts them). */
+    /**
+     * What a conversion did and measured (parameters: learnable ones, as PyTorch counts them).
+     *
+     * @param input the input shape of the check (the model's, from its provenance)
+     */
     public record Report(int blocks, int foldedPairs, long parametersBefore, long parametersAfter, double maxAbsDifference,
-                         double maxRelativeDifference, String input, Map<Integer, double[]> imagesPerSecond) {
+                         double maxRelativeDifference, InputShape input) {
     }
-
-    private static final int[] BATCHES = {1, 16};
 
     private Conversion() {
     }
 
-    /** A converted graph with the provenance it is to carry, and the report of the conversion. */
-    public record Converted(ComputationGraph graph, String provenance, Report report) {
+    /** The source graph, the converted one with the provenance it is to carry, and the report of the conversion. */
+    public record Converted(ComputationGraph source, ComputationGraph graph, String provenance, Report report) {
     }
 
     /** Converts {@code in} and writes the result as a model zip to {@code out}. */
-    public static Report run(Path in, Path out, boolean foldBatchNorm) throws IOException {
+    public static Converted run(Path in, Path out, boolean foldBatchNorm) throws IOException {
         Converted converted = convert(in, foldBatchNorm);
         ModelFiles.save(converted.graph(), out, Map.of(ModelFiles.PROVENANCE, converted.provenance()));
-        return converted.report();
+        return converted;
     }
 
-    /** Converts {@code in}, checks and times the result, and writes nothing. */
+    /**
+     * Converts {@code in}, checks the result, and writes nothing.
+     *
+     * @throws NothingToConvertException when there is nothing to do: no RepVGG block (and folding not asked for)
+     */
     public static Converted convert(Path in, boolean foldBatchNorm) throws IOException {
         ComputationGraph source = ModelFiles.load(in);
         Optional<Provenance> provenance = Provenance.of(in);
         int blocks = Reparameterizer.blocks(source.getConfiguration()).size();
         int pairs = 0;
         if (blocks == 0 && !foldBatchNorm) {
-            throw new IllegalArgumentException(in.getFileName() + " has no RepVGG blocks to re-parameterise"
-                    + " (use --fold-bn to fold its convolution + BatchNorm pairs)");
+            throw new NothingToConvertException(in.getFileName() + " has no RepVGG blocks to re-parameterise", true);
         }
         ComputationGraph converted = blocks > 0 ? Reparameterizer.reparameterize(source) : source;
         if (foldBatchNorm) {
             pairs = BatchNormFolder.pairs(converted.getConfiguration()).size();
             if (pairs == 0 && blocks == 0) {
-                throw new IllegalArgumentException(in.getFileName() + " has neither RepVGG blocks nor conv + BatchNorm pairs");
+                throw new NothingToConvertException(in.getFileName() + " has neither RepVGG blocks nor conv + BatchNorm"
+                        + " pairs", false);
             }
             if (pairs > 0) {
                 converted = BatchNormFolder.foldBatchNorm(converted);
@@ -71,16 +76,9 @@ public final class Conversion {
         INDArray actual = converted.outputSingle(false, x);
         double maxAbs = expected.sub(actual).amaxNumber().doubleValue();
         double maxRelative = maxAbs / expected.amaxNumber().doubleValue();
-
-        Map<Integer, double[]> speed = new java.util.LinkedHashMap<>();
-        for (int batch : BATCHES) {
-            speed.put(batch, new double[] {InferenceTiming.imagesPerSecond(source, batch, input),
-                    InferenceTiming.imagesPerSecond(converted, batch, input)});
-        }
         Report report = new Report(blocks, pairs, GraphStats.of(source.getConfiguration(), input).parameters(),
-                GraphStats.of(converted.getConfiguration(), input).parameters(), maxAbs, maxRelative, input.toString(),
-                speed);
-        return new Converted(converted, provenance(in, provenance, blocks, pairs), report);
+                GraphStats.of(converted.getConfiguration(), input).parameters(), maxAbs, maxRelative, input);
+        return new Converted(source, converted, provenance(in, provenance, blocks, pairs), report);
     }
 
     /** The source's provenance, now naming the deploy-form architecture where one is registered, and the conversion. */

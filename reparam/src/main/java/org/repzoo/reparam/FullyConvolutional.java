@@ -25,13 +25,11 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.zoo.core.AdaptiveAvgPool;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.ConvLayers;
-import org.repzoo.zoo.core.Dl4jWorkarounds;
+import org.repzoo.zoo.core.Graphs;
 import org.repzoo.zoo.core.LogitsCrossEntropy;
-import org.repzoo.zoo.core.OneDnn;
 import org.repzoo.zoo.core.WeightKeys;
 
 /**
@@ -221,10 +219,7 @@ public final class FullyConvolutional {
 
     /** The new graph's parameters: converted kernels for the head, every other one copied; all must be used. */
     private static ComputationGraph transfer(ComputationGraph source, ComputationGraphConfiguration conf, Head head) {
-        OneDnn.enable();
-        ComputationGraph target = new ComputationGraph(Dl4jWorkarounds.pinBatchNormVariance(conf));
-        long count = conf.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
-        target.init(Nd4j.createUninitialized(source.params().dataType(), 1, count), false);
+        ComputationGraph target = Graphs.uninitialized(conf, source.params().dataType());
         Set<String> unused = new LinkedHashSet<>(source.paramTable().keySet());
         for (Map.Entry<String, INDArray> param : target.paramTable().entrySet()) {
             String[] key = WeightKeys.split(param.getKey());

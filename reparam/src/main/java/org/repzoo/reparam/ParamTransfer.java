@@ -9,8 +9,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.zoo.core.ConvLayers;
-import org.repzoo.zoo.core.Dl4jWorkarounds;
-import org.repzoo.zoo.core.OneDnn;
+import org.repzoo.zoo.core.Graphs;
 import org.repzoo.zoo.core.WeightKeys;
 
 /**
@@ -38,10 +37,7 @@ final class ParamTransfer {
 
     static ComputationGraph build(ComputationGraph source, ComputationGraphConfiguration conf,
                                   Map<String, KernelWriter> kernels, Set<String> foldedVertices) {
-        OneDnn.enable();
-        ComputationGraph target = new ComputationGraph(Dl4jWorkarounds.pinBatchNormVariance(conf));
-        long count = conf.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
-        target.init(Nd4j.createUninitialized(source.params().dataType(), 1, count), false);
+        ComputationGraph target = Graphs.uninitialized(conf, source.params().dataType());
         for (Map.Entry<String, KernelWriter> kernel : kernels.entrySet()) {
             INDArray bias = kernel.getValue().writeWeight(target.getParam(kernel.getKey() + "_W"));
             INDArray biasParam = target.getParam(kernel.getKey() + "_b");

@@ -19,13 +19,13 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelOptions;
-import org.repzoo.zoo.core.OneDnn;
 import org.repzoo.zoo.vgg.Vgg;
 import org.repzoo.zoo.vgg.VggConfig;
 
@@ -45,8 +45,8 @@ class FullyConvolutionalTest {
             layers.add(new VggConfig.Layer(VggConfig.Layer.Kind.MAX_POOL, 0, 0));
         }
         OneDnn.enable();
-        ComputationGraph graph = new ComputationGraph(new Vgg(new VggConfig(layers, false)).configure("tiny_vgg",
-                ModelOptions.defaults().withClasses(10).withInput(InputShape.of(3, 224, 224))));
+        ComputationGraph graph = new ComputationGraph(new Vgg(new VggConfig(layers, VggConfig.Normalization.NONE))
+                .configure("tiny_vgg", ModelOptions.defaults().withClasses(10).withInput(InputShape.of(3, 224, 224))));
         graph.init();
         // Weights large enough that the head's output is far from zero (VGG's 0.01 init makes it vanish).
         Nd4j.getRandom().setSeed(11);

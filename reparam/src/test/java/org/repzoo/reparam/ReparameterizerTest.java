@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.weights.HashedWeights;
+import org.repzoo.weights.StateDictLoader;
 import org.repzoo.zoo.Fixtures;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.Conv;
@@ -26,8 +28,6 @@ import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.WeightKeys;
 import org.repzoo.zoo.repvgg.RepVgg;
 import org.repzoo.zoo.repvgg.RepVggConfig;
-import org.repzoo.zoo.weights.HashedWeights;
-import org.repzoo.zoo.weights.StateDictLoader;
 
 /**
  * RepVGG train form to deploy form: against the official repository's own conversion (PyTorch fixture), in double

@@ -2,6 +2,7 @@ package org.repzoo.spark;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.repzoo.zoo.core.SettingException;
 
 /** Starts the Spark context RepZoo's commands run on. */
 public final class SparkContexts {
@@ -34,16 +35,17 @@ public final class SparkContexts {
     }
 
     /**
-     * {@code master} if it has one of Spark's master URL forms (null and blank pass: no master given); anything else
-     * is most likely a file that {@code --spark} took as its value.
+     * {@code master} if it has one of Spark's master URL forms (null and blank pass: no master given).
+     *
+     * @throws SettingException ({@code master}) for anything else
      */
     public static String checkMaster(String master) {
         if (master == null || master.isBlank()) {
             return master;
         }
         if (!master.matches("local(\\[(\\*|\\d+)(,\\d+)?])?|local-cluster\\[.*]|yarn|(spark|k8s|mesos)://.+")) {
-            throw new IllegalArgumentException("'" + master + "' is not a Spark master (local[N], spark://host:port, "
-                    + "yarn, k8s://..., mesos://...); to give --spark no master, write it after MODEL.zip");
+            throw new SettingException("master", "'" + master + "' is not a Spark master URL (local[N], "
+                    + "spark://host:port, yarn, k8s://..., mesos://...)");
         }
         return master;
     }

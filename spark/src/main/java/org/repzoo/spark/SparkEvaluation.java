@@ -30,7 +30,7 @@ import org.repzoo.evaluation.engine.ProtocolResult;
 import org.repzoo.evaluation.engine.Timings;
 import org.repzoo.evaluation.metrics.Accuracy;
 import org.repzoo.evaluation.protocol.Protocol;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.AtomicFiles;
 
 /**
  * An evaluation ({@link Evaluation.Setup}: models, dataset, selection, protocols, options) run as a Spark job: the

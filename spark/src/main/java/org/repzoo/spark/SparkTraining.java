@@ -29,6 +29,7 @@ import org.repzoo.training.checkpoint.DataOrder;
 import org.repzoo.training.checkpoint.TrainingCheckpoints;
 import org.repzoo.training.checkpoint.TrainingState;
 import org.repzoo.training.recipe.Recipe;
+import org.repzoo.zoo.core.SettingException;
 
 /**
  * Trains a graph that already carries a training recipe ({@code RecipeApplier.apply}) on Spark, through DL4J's own
@@ -54,7 +55,7 @@ public final class SparkTraining {
                     return mode;
                 }
             }
-            throw new IllegalArgumentException("--spark-mode must be averaging or shared, got '" + text + "'");
+            throw new SettingException("sparkMode", "must be averaging or shared, got '" + text + "'");
         }
     }
 

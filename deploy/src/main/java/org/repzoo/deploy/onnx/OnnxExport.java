@@ -150,7 +150,7 @@ public final class OnnxExport {
         ModelProto.Builder model = ModelProto.newBuilder()
                 .setIrVersion(irVersion(options.opset()))
                 .setProducerName("RepZoo")
-                .setProducerVersion(org.repzoo.zoo.weights.Provenance.VERSION)
+                .setProducerVersion(org.repzoo.zoo.core.Provenance.VERSION)
                 .setModelVersion(1)
                 .setGraph(writer.graph())
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(options.opset()));

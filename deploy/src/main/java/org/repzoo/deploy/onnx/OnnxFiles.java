@@ -8,7 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.repzoo.deploy.onnx.proto.Onnx.ModelProto;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.AtomicFiles;
 import org.repzoo.zoo.core.ModelFileException;
 
 /** Reads and writes ONNX files; a write goes through a temporary file renamed into place, as every RepZoo output. */

@@ -40,7 +40,7 @@ import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelFileException;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
+import org.repzoo.zoo.core.Provenance;
 
 /**
  * Post-training INT8 quantization of a model's deploy form, written as ONNX in QDQ form ({@link QdqRewriter}) for

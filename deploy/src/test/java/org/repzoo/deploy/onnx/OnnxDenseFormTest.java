@@ -15,13 +15,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 import org.repzoo.deploy.InferenceModels;
 import org.repzoo.deploy.OpenedModel;
 import org.repzoo.reparam.FullyConvolutional;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelOptions;
-import org.repzoo.zoo.core.OneDnn;
 import org.repzoo.zoo.vgg.Vgg;
 import org.repzoo.zoo.vgg.VggConfig;
 
@@ -42,8 +42,8 @@ class OnnxDenseFormTest {
         }
         OneDnn.enable();
         InputShape input = InputShape.of(3, exportSide, exportSide);
-        ComputationGraph vgg = new ComputationGraph(new Vgg(new VggConfig(layers, false)).configure("tiny_vgg",
-                ModelOptions.defaults().withClasses(6).withInput(input)));
+        ComputationGraph vgg = new ComputationGraph(new Vgg(new VggConfig(layers, VggConfig.Normalization.NONE))
+                .configure("tiny_vgg", ModelOptions.defaults().withClasses(6).withInput(input)));
         vgg.init();
         Nd4j.getRandom().setSeed(17);
         vgg.params().assign(Nd4j.randn(DataType.FLOAT, vgg.params().shape()).muli(0.05));

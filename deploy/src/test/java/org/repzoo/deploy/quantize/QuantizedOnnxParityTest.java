@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repzoo.deploy.ort.OrtModel;
-import org.repzoo.zoo.checkpoint.Npy;
-import org.repzoo.zoo.weights.Tensors;
+import org.repzoo.weights.Tensors;
+import org.repzoo.weights.format.Npy;
 
 /**
  * The demo net's INT8 file on ONNX Runtime against PyTorch's fake quantization of the same net at the file's scales

@@ -59,7 +59,7 @@ class QuantizerTest {
             }
         }
         zip = dir.resolve("a0.zip");
-        ModelFiles.save(train, zip, Map.of(ModelFiles.PROVENANCE, org.repzoo.zoo.weights.Provenance.trained(
+        ModelFiles.save(train, zip, Map.of(ModelFiles.PROVENANCE, org.repzoo.zoo.core.Provenance.trained(
                 "repvgg_a0", input.toString(), PRESET, List.of("bird", "cat", "dog")).toJson()));
         images = Datasets.open(new Datasets.Source(EvalSet.imageFolder(dir), null, null, null, "train"));
     }

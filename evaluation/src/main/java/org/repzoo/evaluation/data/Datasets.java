@@ -2,6 +2,7 @@ package org.repzoo.evaluation.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.repzoo.zoo.core.SettingException;
 
 /** Opens the dataset {@code repzoo eval --data} names, telling the three kinds apart. */
 public final class Datasets {
@@ -26,7 +27,7 @@ public final class Datasets {
             return IlsvrcValidation.open(source.data(), source.groundTruth(), source.classFile(), source.synsets());
         }
         if (source.synsets() != null) {
-            throw new IllegalArgumentException("the synsets file goes with the devkit's ground truth (--labels)");
+            throw new SettingException("synsets", "goes with the devkit's ground truth, and none was given");
         }
         if (IdxDataset.looksLikeIdx(source.data())) {
             return IdxDataset.open(source.data(), source.split() == null ? "test" : source.split());

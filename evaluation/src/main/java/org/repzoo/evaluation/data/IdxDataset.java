@@ -5,11 +5,16 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 import org.repzoo.evaluation.image.RgbImage;
 
@@ -23,7 +28,12 @@ import org.repzoo.evaluation.image.RgbImage;
  * their usual names ({@code t10k-images-idx3-ubyte[.gz]} for {@code test}, {@code train-images-...} for
  * {@code train}; MNIST's {@code t10k-images.idx3-ubyte} spelling too). The labels file is the images file's name
  * with {@code images} → {@code labels} and {@code idx3} → {@code idx1}. The pixels are held in memory (7.8 MB for
- * a 10,000-image test set). Class names are Fashion-MNIST's when the path says {@code fashion}, else the digits.
+ * a 10,000-image test set).
+ *
+ * <p>Class names, in this order: a {@value #CLASS_NAMES_FILE} beside the images file (one name per line, in label
+ * order); Fashion-MNIST's when the labels are Fashion-MNIST's own (the SHA-256 of its training or test labels, as
+ * Debian's {@code dataset-fashion-mnist} ships them, decompressed); else the labels as numbers ({@code "0"}, {@code
+ * "1"}...), which for MNIST are its digits.
  */
 public final class IdxDataset implements Dataset {
 
@@ -33,7 +43,12 @@ public final class IdxDataset implements Dataset {
     /** Fashion-MNIST's classes (Xiao, Rasul &amp; Vollgraf 2017), label order. */
     public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
-    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    /** The file beside the images that names the classes, one per line. */
+    public static final String CLASS_NAMES_FILE = "classes.txt";
+    /** SHA-256 of Fashion-MNIST's label bytes (after the 8-byte header): the training set's and the test set's. */
+    private static final Set<String> FASHION_LABELS = Set.of(
+            "657fbd221bfc9f4198cc14b5619cc33ec57c58dd0e47af4d99d6650759e869a7",
+            "3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9");
 
     private final Path imagesFile;
     private final List<String> classes;
@@ -96,7 +111,7 @@ public final class IdxDataset implements Dataset {
         } catch (EOFException e) {
             throw new BadInputException(new BadInput(labels.toString(), "truncated IDX file"));
         }
-        List<String> classes = path.toString().toLowerCase(Locale.ROOT).contains("fashion") ? FASHION_CLASSES : DIGITS;
+        List<String> classes = classNames(images, labelBytes);
         List<Sample> samples = new ArrayList<>(count);
         int size = rows * columns;
         for (int i = 0; i < count; i++) {
@@ -111,6 +126,35 @@ public final class IdxDataset implements Dataset {
             samples.add(new Sample(images.getFileName() + "#" + i, label, () -> grey(pixels, offset, width, height)));
         }
         return new IdxDataset(images, classes, List.copyOf(samples));
+    }
+
+    /** The classes' names: {@value #CLASS_NAMES_FILE}, Fashion-MNIST's, or the label numbers (see the class). */
+    private static List<String> classNames(Path images, byte[] labels) throws IOException {
+        Path named = images.resolveSibling(CLASS_NAMES_FILE);
+        if (Files.isRegularFile(named)) {
+            List<String> names = Files.readAllLines(named, StandardCharsets.UTF_8).stream().map(String::strip)
+                    .filter(line -> !line.isEmpty()).toList();
+            if (names.isEmpty()) {
+                throw new BadInputException(new BadInput(named.toString(), "names no class"));
+            }
+            return names;
+        }
+        if (FASHION_LABELS.contains(sha256(labels))) {
+            return FASHION_CLASSES;
+        }
+        int largest = 0;
+        for (byte label : labels) {
+            largest = Math.max(largest, label & 0xFF);
+        }
+        return IntStream.rangeClosed(0, Math.max(9, largest)).mapToObj(Integer::toString).toList();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     private static RgbImage grey(byte[] pixels, int offset, int width, int height) {

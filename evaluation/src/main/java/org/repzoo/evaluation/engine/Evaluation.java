@@ -208,8 +208,8 @@ public final class Evaluation {
         boolean small = Math.min(image.width(), image.height()) < crop;
         if (small && setup.options().smallImages() == EvaluationOptions.SmallImages.REFUSE) {
             return Prepared.bad(sample, new BadInput(sample.path(), "image " + image.width() + "x" + image.height()
-                    + " is smaller than the " + crop + " crop (refused: without --no-upscale it would be upscaled,"
-                    + " as torchvision does)"), System.nanoTime() - start);
+                    + " is smaller than the " + crop + " crop (refused; upscaling it, as torchvision does, is the"
+                    + " default)"), System.nanoTime() - start);
         }
         ViewPlan plan = ViewPlan.of(setup.protocols(), image.width(), image.height());
         RgbImage[] patches = Patches.cut(image, plan.views(), geometry.interpolation());

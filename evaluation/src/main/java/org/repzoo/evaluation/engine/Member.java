@@ -12,7 +12,7 @@ import org.repzoo.reparam.FullyConvolutional;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.ModelFiles;
-import org.repzoo.zoo.weights.Provenance;
+import org.repzoo.zoo.core.Provenance;
 
 /**
  * One model of an evaluation (an ensemble has several): the model to run ({@link ImageModel}: a DL4J graph or an

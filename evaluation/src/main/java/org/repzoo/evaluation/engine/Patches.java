@@ -37,7 +37,7 @@ final class Patches {
                         + scaled.height() + " resized image (a protocol bug)");
             }
             boolean whole = box.width() == scaled.width() && box.height() == scaled.height();
-            RgbImage patch = whole ? scaled : CenterCrop.crop(scaled, box.left(), box.top(), box.width(), box.height());
+            RgbImage patch = whole ? scaled : scaled.crop(box.left(), box.top(), box.width(), box.height());
             if (view.resizesPatch()) {
                 patch = Resampler.resize(patch, view.outputSize(), view.outputSize(), interpolation);
             }

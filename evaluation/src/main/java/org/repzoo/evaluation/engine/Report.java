@@ -11,7 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.repzoo.evaluation.data.BadInput;
 import org.repzoo.evaluation.metrics.Accuracy;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.AtomicFiles;
 import org.repzoo.zoo.core.EvalPreset;
 
 /**

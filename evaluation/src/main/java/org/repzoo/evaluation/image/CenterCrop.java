@@ -31,25 +31,6 @@ public record CenterCrop(int size) implements ImageTransform {
 
     @Override
     public RgbImage apply(RgbImage image) {
-        return crop(image, offset(image.width(), size), offset(image.height(), size), size, size);
-    }
-
-    /**
-     * The {@code width x height} box whose top-left corner is at {@code (left, top)}; pixels outside the image are
-     * black, as PIL's {@code Image.crop} fills them.
-     */
-    public static RgbImage crop(RgbImage image, int left, int top, int width, int height) {
-        RgbImage out = RgbImage.black(width, height);
-        int firstColumn = Math.max(0, -left);
-        int lastColumn = Math.min(width, image.width() - left);
-        if (lastColumn <= firstColumn) {
-            return out;
-        }
-        int rowBytes = 3 * (lastColumn - firstColumn);
-        for (int y = Math.max(0, -top); y < Math.min(height, image.height() - top); y++) {
-            System.arraycopy(image.pixels(), 3 * ((y + top) * image.width() + left + firstColumn),
-                    out.pixels(), 3 * (y * width + firstColumn), rowBytes);
-        }
-        return out;
+        return image.crop(offset(image.width(), size), offset(image.height(), size), size, size);
     }
 }

@@ -35,6 +35,26 @@ public record RgbImage(int width, int height, byte[] pixels) {
         return new RgbImage(width, height, new byte[Math.multiplyExact(3, Math.multiplyExact(width, height))]);
     }
 
+    /**
+     * The {@code width x height} box whose top-left corner is at {@code (left, top)}; pixels outside the image are
+     * black, as PIL's {@code Image.crop} fills them. Every protocol's views and every training crop are such boxes.
+     */
+    public RgbImage crop(int left, int top, int width, int height) {
+        RgbImage out = black(width, height);
+        int firstColumn = Math.max(0, -left);
+        int lastColumn = Math.min(width, this.width - left);
+        if (lastColumn <= firstColumn) {
+            return out;
+        }
+        int rowBytes = 3 * (lastColumn - firstColumn);
+        for (int y = Math.max(0, -top); y < Math.min(height, this.height - top); y++) {
+            System.arraycopy(pixels, 3 * ((y + top) * this.width + left + firstColumn),
+                    out.pixels(), 3 * (y * width + firstColumn), rowBytes);
+        }
+        return out;
+    }
+
+
     /** Channel {@code channel} (0 = R, 1 = G, 2 = B) of pixel {@code (x, y)}, in 0..255. */
     public int sample(int x, int y, int channel) {
         if (x < 0 || x >= width || y < 0 || y >= height || channel < 0 || channel > 2) {

@@ -10,6 +10,13 @@ public final class Softmax {
     private Softmax() {
     }
 
+    /** {@code softmax(logits[offset .. offset + classes))}. */
+    public static double[] of(float[] logits, int offset, int classes) {
+        double[] probabilities = new double[classes];
+        addWeighted(logits, offset, classes, 1, probabilities);
+        return probabilities;
+    }
+
     /** Adds {@code weight * softmax(logits[offset .. offset + classes))} to {@code into}. */
     public static void addWeighted(float[] logits, int offset, int classes, double weight, double[] into) {
         double max = Double.NEGATIVE_INFINITY;

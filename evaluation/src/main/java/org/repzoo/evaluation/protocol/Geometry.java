@@ -18,7 +18,7 @@ final class Geometry {
     }
 
     /** P2: {@code rint((length - crop) / 2.0)}, round half to even. */
-    static int centre(int length, int crop) {
+    static int center(int length, int crop) {
         return CenterCrop.offset(length, crop);
     }
 

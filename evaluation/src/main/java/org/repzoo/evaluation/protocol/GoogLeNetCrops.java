@@ -42,11 +42,11 @@ public record GoogLeNetCrops(List<Integer> scales, int crop) implements Protocol
             int[] size = Geometry.resized(width, height, scale);
             boolean landscape = size[0] >= size[1];
             int longer = Math.max(size[0], size[1]);
-            for (int offset : new int[] {0, Geometry.centre(longer, scale), longer - scale}) {
+            for (int offset : new int[] {0, Geometry.center(longer, scale), longer - scale}) {
                 int left = landscape ? offset : 0;
                 int top = landscape ? 0 : offset;
                 int inner = scale - crop;
-                int middle = Geometry.centre(scale, crop);
+                int middle = Geometry.center(scale, crop);
                 List<View> six = List.of(
                         View.crop(scale, Box.square(left, top, crop), View.Flip.NONE),
                         View.crop(scale, Box.square(left + inner, top, crop), View.Flip.NONE),

@@ -10,7 +10,8 @@ import java.util.List;
  * Implementations are records: their fields are the whole protocol (serializable, so that a distributed evaluation
  * can ship it to its workers).
  */
-public sealed interface Protocol extends Serializable permits CentreCrops, TenCrop, GridCrops, GoogLeNetCrops, DenseViews, AverageOf {
+public sealed interface Protocol extends Serializable
+        permits CenterCrops, TenCrop, GridCrops, GoogLeNetCrops, DenseViews, AverageOf {
 
     /** The name the command line and the report use ({@code single}, {@code multi-crop}, ...). */
     String name();

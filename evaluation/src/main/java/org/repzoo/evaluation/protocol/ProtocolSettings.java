@@ -54,8 +54,8 @@ public record ProtocolSettings(int resize, List<Integer> scales, TrainingScale t
     public Protocol protocol(ProtocolName name, EvalPreset preset) {
         int crop = preset.cropSize();
         return switch (name) {
-            case SINGLE -> new CentreCrops("single", List.of(singleScale(preset)), crop);
-            case MULTI_SCALE -> new CentreCrops("multi-scale", scaleSet(crop), crop);
+            case SINGLE -> new CenterCrops("single", List.of(singleScale(preset)), crop);
+            case MULTI_SCALE -> new CenterCrops("multi-scale", scaleSet(crop), crop);
             case TEN_CROP -> new TenCrop(resize > 0 ? resize : preset.resizeSize(), crop);
             case MULTI_CROP -> new GridCrops(scaleSet(crop), crop, GridCrops.VGG_CELLS);
             case GOOGLENET_144 -> scales.isEmpty() ? GoogLeNetCrops.forCrop(crop) : new GoogLeNetCrops(scales, crop);

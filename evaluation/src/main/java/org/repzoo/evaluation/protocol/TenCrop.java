@@ -35,7 +35,7 @@ public record TenCrop(int scale, int crop) implements Protocol {
         int bottom = size[1] - crop;
         List<Box> five = List.of(Box.square(0, 0, crop), Box.square(right, 0, crop), Box.square(0, bottom, crop),
                 Box.square(right, bottom, crop),
-                Box.square(Geometry.centre(size[0], crop), Geometry.centre(size[1], crop), crop));
+                Box.square(Geometry.center(size[0], crop), Geometry.center(size[1], crop), crop));
         List<WeightedView> views = new ArrayList<>();
         for (Box box : five) {
             views.add(new WeightedView(View.crop(scale, box, View.Flip.NONE), 0.1));

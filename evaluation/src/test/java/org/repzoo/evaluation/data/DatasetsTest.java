@@ -136,7 +136,8 @@ class DatasetsTest {
                 true));
         Dataset dataset = Datasets.open(new Datasets.Source(fashion, null, null, null, null));
         assertEquals("idx", dataset.kind());
-        assertEquals("Ankle boot", dataset.classNames().get(9));
+        // Three labels are not Fashion-MNIST's: a folder's name does not make it so, the labels are named by number.
+        assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), dataset.classNames());
         assertEquals(List.of(9, 0, 4), dataset.samples().stream().map(Sample::label).toList());
         RgbImage second = dataset.samples().get(1).image().read();
         assertEquals(3, second.width());
@@ -153,11 +154,47 @@ class DatasetsTest {
         var error = assertThrows(BadInputException.class, () -> IdxDataset.open(digits, "test"));
         assertEquals(digits.resolve("t10k-labels-idx1-ubyte").toString(), error.input().path());
         assertTrue(error.getMessage().contains("2 labels for the 3 images"), error.getMessage());
-        // No evaluation option skips a bad dataset file, so the message must not suggest --skip-bad.
-        assertFalse(error.getMessage().contains("--skip-bad"), error.getMessage());
+        // No evaluation option skips a bad dataset file, so the command line must not suggest skipping.
+        assertFalse(error.skippable(), error.getMessage());
         Files.write(digits.resolve("t10k-labels-idx1-ubyte"), idx(0x803, new int[] {3}, new byte[] {1, 2, 3}, false));
         assertTrue(assertThrows(BadInputException.class, () -> IdxDataset.open(digits, "test")).getMessage()
                 .contains("not an IDX labels file"));
+    }
+
+    /**
+     * Class names of IDX data: Fashion-MNIST recognised by its own test labels (the real file, committed), whatever
+     * the folder is called; a classes.txt beside the images wins; anything else is named by label number.
+     */
+    @Test
+    void idxClassNamesComeFromTheLabelsOrAClassesFile(@TempDir Path root) throws IOException {
+        Path renamed = root.resolve("data");
+        Files.createDirectories(renamed);
+        Files.copy(Path.of(resource("/fashion-mnist-labels/t10k-labels-idx1-ubyte.gz")),
+                renamed.resolve("t10k-labels-idx1-ubyte.gz"));
+        Files.write(renamed.resolve("t10k-images-idx3-ubyte.gz"),
+                idx(0x803, new int[] {10_000, 1, 1}, new byte[10_000], true));
+        assertEquals(IdxDataset.FASHION_CLASSES, IdxDataset.open(renamed, "test").classNames());
+
+        Path digits = root.resolve("fashion-experiments");
+        Files.createDirectories(digits);
+        Files.write(digits.resolve("t10k-images-idx3-ubyte"), idx(0x803, new int[] {2, 1, 1}, new byte[2], false));
+        Files.write(digits.resolve("t10k-labels-idx1-ubyte"), idx(0x801, new int[] {2}, new byte[] {3, 11}, false));
+        assertEquals(12, IdxDataset.open(digits, "test").classNames().size());
+        assertEquals("11", IdxDataset.open(digits, "test").classNames().get(11));
+
+        Files.writeString(digits.resolve(IdxDataset.CLASS_NAMES_FILE), "zero\none\ntwo\nthree\n\n");
+        var error = assertThrows(BadInputException.class, () -> IdxDataset.open(digits, "test"));
+        assertTrue(error.getMessage().contains("label 11 outside 0..3"), error.getMessage());
+        Files.write(digits.resolve("t10k-labels-idx1-ubyte"), idx(0x801, new int[] {2}, new byte[] {3, 1}, false));
+        assertEquals(List.of("zero", "one", "two", "three"), IdxDataset.open(digits, "test").classNames());
+    }
+
+    private static String resource(String name) {
+        try {
+            return Path.of(DatasetsTest.class.getResource(name).toURI()).toString();
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException(name + " missing from the test resources", e);
+        }
     }
 
     @Test

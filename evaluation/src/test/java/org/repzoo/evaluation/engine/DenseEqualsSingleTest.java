@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 import org.repzoo.evaluation.data.ImageFolder;
 import org.repzoo.evaluation.data.Selection;
 import org.repzoo.evaluation.model.GraphModel;
@@ -29,7 +30,6 @@ import org.repzoo.reparam.FullyConvolutional;
 import org.repzoo.zoo.core.EvalPreset;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelOptions;
-import org.repzoo.zoo.core.OneDnn;
 import org.repzoo.zoo.vgg.Vgg;
 import org.repzoo.zoo.vgg.VggConfig;
 
@@ -61,8 +61,8 @@ class DenseEqualsSingleTest {
             layers.add(new VggConfig.Layer(VggConfig.Layer.Kind.MAX_POOL, 0, 0));
         }
         OneDnn.enable();
-        ComputationGraph vgg = new ComputationGraph(new Vgg(new VggConfig(layers, false)).configure("tiny_vgg",
-                ModelOptions.defaults().withClasses(6).withInput(InputShape.of(3, 224, 224))));
+        ComputationGraph vgg = new ComputationGraph(new Vgg(new VggConfig(layers, VggConfig.Normalization.NONE))
+                .configure("tiny_vgg", ModelOptions.defaults().withClasses(6).withInput(InputShape.of(3, 224, 224))));
         vgg.init();
         Nd4j.getRandom().setSeed(17);
         vgg.params().assign(Nd4j.randn(DataType.FLOAT, vgg.params().shape()).muli(0.08));

@@ -74,8 +74,8 @@ class PatchesTest {
                 .apply(image));
         int right = mirrored.width() - 224;
         int bottom = mirrored.height() - 224;
-        RgbImage[] five = {CenterCrop.crop(mirrored, 0, 0, 224, 224), CenterCrop.crop(mirrored, right, 0, 224, 224),
-            CenterCrop.crop(mirrored, 0, bottom, 224, 224), CenterCrop.crop(mirrored, right, bottom, 224, 224),
+        RgbImage[] five = {mirrored.crop(0, 0, 224, 224), mirrored.crop(right, 0, 224, 224),
+            mirrored.crop(0, bottom, 224, 224), mirrored.crop(right, bottom, 224, 224),
             new CenterCrop(224).apply(mirrored)};
         for (int i = 0; i < 5; i++) {
             assertEquals(five[i], patches[5 + i], "mirrored crop " + i);

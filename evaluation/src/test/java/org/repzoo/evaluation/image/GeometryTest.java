@@ -101,7 +101,7 @@ class GeometryTest {
     @Test
     void cropOutsideTheImageIsBlack() {
         RgbImage image = PreprocessingFixtures.synth(10, 8);
-        RgbImage crop = CenterCrop.crop(image, 20, 20, 4, 4);
+        RgbImage crop = image.crop(20, 20, 4, 4);
         assertEquals(RgbImage.black(4, 4), crop);
     }
 

@@ -29,7 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.training.average.WeightAverage;
 import org.repzoo.training.recipe.Recipe;
 import org.repzoo.training.schedule.PlateauDecay;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.AtomicFiles;
+import org.repzoo.zoo.core.Graphs;
+import org.repzoo.zoo.core.ParameterCountException;
 
 /**
  * Writes and reads training checkpoints. A checkpoint is a zip with DL4J's {@code configuration.json} (which carries
@@ -122,13 +124,12 @@ public final class TrainingCheckpoints {
             ComputationGraphConfiguration conf = configuration(zip, file);
             INDArray params = array(zip, COEFFICIENTS, file)
                     .orElseThrow(() -> new TrainingCheckpointException(file, "has no " + COEFFICIENTS + " entry"));
-            long expectedParams = conf.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
-            if (params.length() != expectedParams) {
-                throw new TrainingCheckpointException(file, "holds " + params.length()
-                        + " weights but its configuration needs " + expectedParams);
+            ComputationGraph graph;
+            try {
+                graph = Graphs.withParameters(conf, params);
+            } catch (ParameterCountException e) {
+                throw new TrainingCheckpointException(file, e.asFileProblem());
             }
-            ComputationGraph graph = new ComputationGraph(conf);
-            graph.init(params.reshape(1, params.length()), false);
             Optional<INDArray> updaterState = array(zip, UPDATER_STATE, file);
             if (updaterState.isPresent()) {
                 long expectedState = graph.getUpdater().getStateViewArray() == null

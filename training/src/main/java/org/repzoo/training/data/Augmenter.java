@@ -65,7 +65,7 @@ public final class Augmenter {
             case SCALE_JITTER -> {
                 int scale = augmentation.scaleMin() + random.nextInt(augmentation.scaleMax() - augmentation.scaleMin() + 1);
                 RgbImage resized = new ResizeShort(scale, preset.interpolation()).apply(image);
-                yield CenterCrop.crop(resized, random.nextInt(resized.width() - size + 1),
+                yield resized.crop(random.nextInt(resized.width() - size + 1),
                         random.nextInt(resized.height() - size + 1), size, size);
             }
             case RANDOM_RESIZED -> randomResized(image, random, size);
@@ -89,7 +89,7 @@ public final class Augmenter {
             int w = (int) Math.round(Math.sqrt(target * aspect));
             int h = (int) Math.round(Math.sqrt(target / aspect));
             if (w > 0 && h > 0 && w <= width && h <= height) {
-                RgbImage patch = CenterCrop.crop(image, random.nextInt(width - w + 1), random.nextInt(height - h + 1),
+                RgbImage patch = image.crop(random.nextInt(width - w + 1), random.nextInt(height - h + 1),
                         w, h);
                 return Resampler.resize(patch, size, size, preset.interpolation());
             }
@@ -102,7 +102,7 @@ public final class Augmenter {
         } else if (ratio > augmentation.aspectMax()) {
             w = (int) Math.round(h * augmentation.aspectMax());
         }
-        RgbImage patch = CenterCrop.crop(image, (width - w) / 2, (height - h) / 2, w, h);
+        RgbImage patch = image.crop((width - w) / 2, (height - h) / 2, w, h);
         return Resampler.resize(patch, size, size, preset.interpolation());
     }
 

@@ -18,6 +18,7 @@ import org.repzoo.evaluation.image.ImageFileException;
 import org.repzoo.evaluation.image.Preprocessing;
 import org.repzoo.evaluation.image.RgbImage;
 import org.repzoo.zoo.core.EvalPreset;
+import org.repzoo.zoo.core.SettingException;
 
 /**
  * Batches of a dataset, built on {@code workers} threads: decoded, augmented (training) or given the evaluation
@@ -41,7 +42,7 @@ public final class BatchLoader implements AutoCloseable {
     /** @param augmenter the training augmentation, or null for the evaluation view (the preset's single crop) */
     public BatchLoader(Dataset dataset, Augmenter augmenter, EvalPreset preset, long seed, int workers) {
         if (workers < 1) {
-            throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+            throw new SettingException("workers", "must be at least 1, got " + workers);
         }
         this.samples = dataset.samples();
         this.classes = dataset.classNames().size();

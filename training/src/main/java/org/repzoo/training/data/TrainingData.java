@@ -13,6 +13,7 @@ import org.repzoo.evaluation.data.SubsetDataset;
 import org.repzoo.evaluation.image.ImageFileException;
 import org.repzoo.evaluation.image.RgbImage;
 import org.repzoo.zoo.core.EvalPreset;
+import org.repzoo.zoo.core.SettingException;
 
 /**
  * What {@code repzoo train --data} names, as a training and a validation set: (Fashion-)MNIST IDX files (the train
@@ -29,15 +30,14 @@ public record TrainingData(Dataset train, Dataset validation, String description
     /** Where Debian's {@code dataset-fashion-mnist} puts the gzipped IDX files. */
     public static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
     public static final String FASHION_MNIST_NAME = "fashion-mnist";
-    public static final String FASHION_MNIST_HINT = "apt-get install dataset-fashion-mnist, or point --data at the "
-            + "folder of the IDX files (train-images-idx3-ubyte[.gz] ...)";
 
     public static TrainingData open(String data) throws IOException {
         Path path = FASHION_MNIST_NAME.equals(data) ? FASHION_MNIST : Path.of(data);
         if (!Files.exists(path)) {
-            throw new IOException(FASHION_MNIST_NAME.equals(data)
-                    ? "Fashion-MNIST is not in " + FASHION_MNIST + ": " + FASHION_MNIST_HINT
-                    : "--data " + data + ": no such file or folder");
+            throw new SettingException("data", FASHION_MNIST_NAME.equals(data)
+                    ? data + ": Fashion-MNIST is not in " + FASHION_MNIST + " (Debian's dataset-fashion-mnist installs"
+                    + " it there; or give the folder of its IDX files)"
+                    : data + ": no such file or folder");
         }
         if (IdxDataset.looksLikeIdx(path)) {
             return new TrainingData(IdxDataset.open(path, "train"), IdxDataset.open(path, "test"),
@@ -46,7 +46,7 @@ public record TrainingData(Dataset train, Dataset validation, String description
         Path train = path.resolve("train");
         Path val = path.resolve("val");
         if (!Files.isDirectory(train) || !Files.isDirectory(val)) {
-            throw new IOException("--data " + path + ": expected IDX files, or train/ and val/ class folders");
+            throw new SettingException("data", path + ": expected IDX files, or train/ and val/ class folders");
         }
         Dataset trainSet = checked(ImageFolder.open(train, null));
         Dataset valSet = checked(ImageFolder.open(val, null));
@@ -59,7 +59,7 @@ public record TrainingData(Dataset train, Dataset validation, String description
     /** The same data with only the first {@code n} training images (quick runs). */
     public TrainingData limit(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("--limit must be at least 1, got " + n);
+            throw new SettingException("limit", "must be at least 1, got " + n);
         }
         List<Sample> first = train.samples().subList(0, Math.min(n, train.samples().size()));
         Dataset limited = new SubsetDataset(train, first, train.problems());

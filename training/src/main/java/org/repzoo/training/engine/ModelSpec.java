@@ -6,43 +6,41 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.Architecture;
+import org.repzoo.zoo.core.BranchAblatable;
+import org.repzoo.zoo.core.Graphs;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelOptions;
-import org.repzoo.zoo.core.OneDnn;
 import org.repzoo.zoo.core.Resizable;
-import org.repzoo.zoo.repvgg.RepVgg;
-import org.repzoo.zoo.repvgg.RepVggConfig;
+import org.repzoo.zoo.core.Restridable;
+import org.repzoo.zoo.core.SettingException;
 
 /**
- * The network a run trains: a registered architecture at an input shape, optionally resized (blocks per stage,
- * width factor: architectures that are {@link Resizable}) and, for RepVGG, with fewer train-form branches (the
- * paper's ablation) or other stage strides (small inputs).
+ * The network a run trains: a registered architecture at an input shape, optionally varied through the capabilities
+ * its family offers: resized (blocks per stage, width factor: {@link Resizable}), trained with fewer branches (the
+ * RepVGG paper's ablation: {@link BranchAblatable}) or with other stage strides (small inputs: {@link Restridable}).
+ * A variation the architecture does not offer is a {@link SettingException} naming it.
  *
  * @param name     registered model name
  * @param input    input shape; null: the entry's default
  * @param width    width factor (1: as registered)
  * @param depths   blocks per stage, or null for the registered depths
- * @param branches RepVGG train-form branches, or null for all
- * @param strides  RepVGG's first-block strides of stages 0-4, or null for the registered ones (all 2)
+ * @param branches the branch set to train with (lower case, as the architecture names it), or null for all
+ * @param strides  the first stride of each stage, or null for the registered ones
  */
-public record ModelSpec(String name, InputShape input, double width, List<Integer> depths,
-                        RepVggConfig.Branches branches, List<Integer> strides) {
+public record ModelSpec(String name, InputShape input, double width, List<Integer> depths, String branches,
+                        List<Integer> strides) {
 
     public ModelSpec {
         if (!(width > 0)) {
-            throw new IllegalArgumentException("--width must be positive, got " + width);
-        }
-        if (strides != null && (strides.size() != 5 || strides.stream().anyMatch(s -> s == null || s < 1 || s > 2))) {
-            throw new IllegalArgumentException("--strides takes 5 strides of 1 or 2 (stages 0-4), got " + strides);
+            throw new SettingException("width", "must be positive, got " + width);
         }
         depths = depths == null ? null : List.copyOf(depths);
         strides = strides == null ? null : List.copyOf(strides);
     }
 
     /** The registered strides. */
-    public ModelSpec(String name, InputShape input, double width, List<Integer> depths,
-                     RepVggConfig.Branches branches) {
+    public ModelSpec(String name, InputShape input, double width, List<Integer> depths, String branches) {
         this(name, input, width, depths, branches, null);
     }
 
@@ -54,27 +52,29 @@ public record ModelSpec(String name, InputShape input, double width, List<Intege
         return input == null ? entry().defaultInput() : input;
     }
 
-    /** The architecture with the size and branch options applied. */
+    /** The architecture with the size, branch and stride options applied. */
     public Architecture architecture() {
         Architecture architecture = entry().architecture();
         if (width != 1 || depths != null) {
             if (!(architecture instanceof Resizable resizable)) {
-                throw new IllegalArgumentException("--width and --depths apply to resizable architectures (RepVGG); "
+                throw new SettingException(List.of("width", "depths"), "apply to resizable architectures (RepVGG); "
                         + name + " is not one");
             }
             architecture = resizable.resized(depths, width);
         }
-        if (branches != null && branches != RepVggConfig.Branches.ALL) {
-            if (!(architecture instanceof RepVgg repVgg) || repVgg.form() != RepVgg.Form.TRAIN) {
-                throw new IllegalArgumentException("--branches applies to RepVGG's train form; " + name + " is not");
+        if (branches != null) {
+            if (!(architecture instanceof BranchAblatable ablatable) || !ablatable.hasBranches()) {
+                throw new SettingException("branches", "applies to architectures trained with removable branches"
+                        + " (RepVGG's train form); " + name + " is not one");
             }
-            architecture = new RepVgg(repVgg.config().withBranches(branches), RepVgg.Form.TRAIN);
+            architecture = ablatable.withBranches(branches);
         }
         if (strides != null) {
-            if (!(architecture instanceof RepVgg repVgg)) {
-                throw new IllegalArgumentException("--strides applies to RepVGG; " + name + " is not");
+            if (!(architecture instanceof Restridable restridable)) {
+                throw new SettingException("strides", "applies to architectures with movable stage strides (RepVGG); "
+                        + name + " is not one");
             }
-            architecture = new RepVgg(repVgg.config().withStrides(strides), repVgg.form());
+            architecture = restridable.withStrides(strides);
         }
         return architecture;
     }
@@ -85,13 +85,7 @@ public record ModelSpec(String name, InputShape input, double width, List<Intege
 
     /** Freshly initialised weights, on oneDNN. */
     public ComputationGraph init(int classes, long seed) {
-        OneDnn.enable();
-        Architecture architecture = architecture();
-        ModelOptions options = options(classes, seed);
-        ComputationGraph graph = new ComputationGraph(architecture.configure(name, options));
-        graph.init();
-        architecture.initialize(graph, options);
-        return graph;
+        return Graphs.build(architecture(), name, options(classes, seed));
     }
 
     private ModelOptions options(int classes, long seed) {
@@ -108,8 +102,8 @@ public record ModelSpec(String name, InputShape input, double width, List<Intege
         if (depths != null) {
             options.append(options.isEmpty() ? "" : ", ").append("depths ").append(joined(depths));
         }
-        if (branches != null && branches != RepVggConfig.Branches.ALL) {
-            options.append(options.isEmpty() ? "" : ", ").append("branches ").append(branches.name().toLowerCase());
+        if (branches != null) {
+            options.append(options.isEmpty() ? "" : ", ").append("branches ").append(branches);
         }
         if (strides != null) {
             options.append(options.isEmpty() ? "" : ", ").append("strides ").append(joined(strides));

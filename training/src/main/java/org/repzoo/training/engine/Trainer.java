@@ -8,10 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.repzoo.compat.BatchNormHelpers;
 import org.repzoo.training.average.WeightAverage;
 import org.repzoo.training.batch.OutputBatches;
-import org.repzoo.training.batchnorm.BatchNormHelpers;
 import org.repzoo.training.checkpoint.DataOrder;
+import org.repzoo.training.checkpoint.RunFolderException;
 import org.repzoo.training.checkpoint.TrainingCheckpoints;
 import org.repzoo.training.checkpoint.TrainingState;
 import org.repzoo.training.data.BatchLoader;
@@ -23,6 +24,7 @@ import org.repzoo.training.recipe.RecipeApplier;
 import org.repzoo.training.recipe.RecipeFiles;
 import org.repzoo.training.regularization.EquivalentKernelL2;
 import org.repzoo.training.schedule.PlateauDecay;
+import org.repzoo.zoo.core.SettingException;
 
 /**
  * The training loop. Each iteration trains one batch while the next is built; every {@code checkpointEvery}
@@ -194,10 +196,7 @@ public final class Trainer {
     }
 
     private Run start(ComputationGraph initialised) throws IOException {
-        if (Files.exists(options.checkpoint())) {
-            throw new IOException(options.checkpoint() + " already holds a run: add --resume to continue it, or "
-                    + "choose another --checkpoint-dir");
-        }
+        RunFolderException.requireNew(options.checkpoint());
         Run run = new Run();
         run.recipe = recipe;
         run.graph = RecipeApplier.apply(initialised, recipe, batchesPerEpoch(recipe));
@@ -209,15 +208,13 @@ public final class Trainer {
     }
 
     private Run resume(ComputationGraph initialised) throws IOException {
-        if (!Files.isRegularFile(options.checkpoint())) {
-            throw new IOException(options.checkpoint() + ": no checkpoint to resume (start without --resume)");
-        }
+        RunFolderException.requireResumable(options.checkpoint());
         TrainingCheckpoints.Resumed resumed = TrainingCheckpoints.load(options.checkpoint(),
                 initialised.getConfiguration());
         TrainingState state = resumed.state();
         if (state.seed() != options.seed()) {
-            throw new IllegalArgumentException(options.checkpoint() + " was written with --seed " + state.seed()
-                    + "; resume with the same seed");
+            throw new SettingException("seed", options.seed() + " is not the seed " + state.seed() + " that "
+                    + options.checkpoint() + " was written with; resume with the same seed");
         }
         if (state.dataOrder().length != train.size()) {
             throw new IllegalArgumentException(options.checkpoint() + " was written for a training set of "

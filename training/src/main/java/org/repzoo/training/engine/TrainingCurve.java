@@ -10,7 +10,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
+import org.repzoo.zoo.core.AtomicFiles;
 
 /**
  * The PNG of a run: training loss per logged iteration and validation loss per epoch (left axis), validation top-1

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.repzoo.compat.ReplicaWrapper;
 
 /**
  * Splits each batch into one shard per replica and trains the shards with DL4J's ParallelWrapper, one round per batch.

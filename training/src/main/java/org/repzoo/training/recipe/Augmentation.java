@@ -53,8 +53,15 @@ public record Augmentation(Crop crop, int cropSize, int scaleMin, int scaleMax, 
         return new Augmentation(crop, size, min, max, areaMin, areaMax, aspectMin, aspectMax, flip, colour, padding);
     }
 
+    /** The same crop with other colour changes (a crop's factory fixes the paper's; an experiment may vary it). */
+    public Augmentation withColour(Colour newColour) {
+        return new Augmentation(crop, cropSize, scaleMin, scaleMax, areaMin, areaMax, aspectMin, aspectMax, flip,
+                newColour, padding);
+    }
+
     public static Augmentation scaleJitter(int cropSize, int scaleMin, int scaleMax, Colour colour) {
-        return new Augmentation(Crop.SCALE_JITTER, cropSize, scaleMin, scaleMax, 0, 0, 0, 0, Flip.HORIZONTAL, colour, 0);
+        return new Augmentation(Crop.SCALE_JITTER, cropSize, scaleMin, scaleMax, 0, 0, 0, 0, Flip.HORIZONTAL,
+                colour, 0);
     }
 
     public static Augmentation randomResized(int cropSize, double areaMin, Colour colour) {

@@ -20,6 +20,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.repzoo.training.loss.LabelSmoothingCrossEntropy;
 import org.repzoo.training.regularization.EquivalentKernelL2;
+import org.repzoo.zoo.core.Graphs;
 import org.repzoo.zoo.core.LogitsCrossEntropy;
 
 /**
@@ -41,9 +42,7 @@ public final class RecipeApplier {
             throw new IllegalArgumentException("initialise the graph before applying a recipe");
         }
         ComputationGraphConfiguration conf = configure(graph.getConfiguration(), recipe, iterationsPerEpoch);
-        ComputationGraph trained = new ComputationGraph(conf);
-        trained.init(graph.params().dup(), false);
-        return trained;
+        return Graphs.withParameters(conf, graph.params().dup());
     }
 
     /** A copy of the configuration with the recipe applied. */

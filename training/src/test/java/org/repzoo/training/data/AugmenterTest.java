@@ -67,8 +67,8 @@ class AugmenterTest {
 
     @Test
     void pcaLightingShiftsEachChannelByAConstant() {
-        Augmentation lighting = new Augmentation(Augmentation.Crop.PAD_CROP, 8, 0, 0, 0, 0, 0, 0,
-                Augmentation.Flip.NONE, Augmentation.Colour.PCA_LIGHTING, 0);
+        Augmentation lighting = Augmentation.padCrop(8, 0, Augmentation.Flip.NONE)
+                .withColour(Augmentation.Colour.PCA_LIGHTING);
         float[] plain = Preprocessing.apply(ramp(), RGB_8);
         float[] lit = new Augmenter(lighting, RGB_8).apply(ramp(), new SplittableRandom(3));
         for (int c = 0; c < 3; c++) {

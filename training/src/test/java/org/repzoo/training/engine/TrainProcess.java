@@ -42,7 +42,8 @@ public final class TrainProcess {
         TrainingData trainingData = TrainingData.open(data.toString());
         Recipe recipe = recipe();
         int replicas = args.length > 4 ? Integer.parseInt(args[4]) : 1;
-        TrainingOptions options = new TrainingOptions(SEED, 2, run, 1, resume, 1, replicas);
+        TrainingOptions options = TrainingOptions.in(run).withSeed(SEED).withCheckpointEvery(1).withLogEvery(1)
+                .withReplicas(replicas).withStart(resume ? TrainingOptions.Start.RESUME : TrainingOptions.Start.NEW);
         try (BatchLoader train = new BatchLoader(trainingData.train(), new Augmenter(recipe.augmentation(), PRESET),
                 PRESET, SEED, 2);
              BatchLoader validation = new BatchLoader(trainingData.validation(), null, PRESET, SEED, 2)) {

@@ -22,11 +22,11 @@ class RecipeFilesTest {
                  "averaging": {"kind": "EXPONENTIAL", "decay": 0.9998},
                  "augmentation": {"cropSize": 32}}""");
         Recipe recipe = RecipeFiles.load(file);
-        Recipe expected = new Recipe("repvgg", Recipes.REPVGG.source(), Recipes.REPVGG.optimizer(), 0.1, 64, 256,
-                Recipe.LrScaling.LINEAR, 10, LrSchedule.cosine(0), 0, 1e-4, Recipe.DecayScope.WEIGHTS_ONLY, 0, 0,
-                Averaging.exponential(0.9998), 0, 0,
-                new Augmentation(Augmentation.Crop.RANDOM_RESIZED, 32, 0, 0, 0.08, 1.0, 3.0 / 4, 4.0 / 3,
-                        Augmentation.Flip.HORIZONTAL, Augmentation.Colour.NONE, 0));
+        Recipe expected = Recipes.REPVGG
+                .withEpochs(10)
+                .withBatchSize(64)
+                .withAveraging(Averaging.exponential(0.9998))
+                .withAugmentation(Augmentation.randomResized(32, 0.08, Augmentation.Colour.NONE));
         assertEquals(expected, recipe);
         assertEquals(0.025, recipe.effectiveLearningRate(), 1e-15);
     }

@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * broadcasts without a copy in both directions (backward: one dot product over H x W per channel). Against the
  * formulation from DL4J's own layers ({@code Upsampling2D} of the gate to H x W, then {@code ElementWiseVertex(Product)};
  * it passes gradient checks too), a whole SE block at batch 16 on SE-ResNet-50's four stage shapes was 8-30% faster
- * forward and 12-38% faster per training step ({@code SqueezeExcitationBenchmark}; 2 cores shared with other jobs, so
- * the spread is wide).
+ * forward and 12-38% faster per training step ({@code tools/bench/rounds.sh SqueezeExcitationRounds}; 2 cores
+ * shared with other jobs, so the spread is wide).
  */
 public final class ChannelScale extends GraphVertex {
 

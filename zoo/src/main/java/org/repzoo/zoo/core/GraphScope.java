@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.repzoo.compat.BatchNormVariance;
 
 /**
  * Builds a {@link ComputationGraphConfiguration} one block at a time. Every method adds one vertex and
@@ -142,11 +143,12 @@ public final class GraphScope {
         if (outH < 1 || outW < 1) {
             throw tooSmall(name(local), out);
         }
+        boolean padCounted = spec.paddingInAverage() == Pool.PaddingInAverage.COUNTED;
         SubsamplingLayer.Builder builder = new SubsamplingLayer.Builder(spec.type())
                 .kernelSize(spec.kernel(), spec.kernel())
                 .stride(spec.stride(), spec.stride())
-                .avgPoolIncludePadInDivisor(spec.countIncludePad());
-        if (spec.type() == PoolingType.AVG && spec.countIncludePad() && spec.padding() > 0) {
+                .avgPoolIncludePadInDivisor(padCounted);
+        if (spec.type() == PoolingType.AVG && padCounted && spec.padding() > 0) {
             // oneDNN's average pool (DL4J's helper) leaves padding out of the divisor whatever avgPoolIncludePadInDivisor
             // says; PyTorch's default counts it. Explicit zeros are counted by both paths.
             int p = spec.padding();
@@ -307,7 +309,7 @@ public final class GraphScope {
 
     /** Finishes the graph with the given outputs, the first being the main classifier. */
     public ComputationGraphConfiguration build(String... outputs) {
-        return Dl4jWorkarounds.pinBatchNormVariance(graph.builder.setOutputs(outputs).build());
+        return BatchNormVariance.pin(graph.builder.setOutputs(outputs).build());
     }
 
     private String addLayer(String local, org.deeplearning4j.nn.conf.layers.Layer layer, Shape out, String... inputs) {

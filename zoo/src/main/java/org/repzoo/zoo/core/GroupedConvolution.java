@@ -72,6 +72,31 @@ public final class GroupedConvolution extends ConvolutionLayer {
         return nIn / groups;
     }
 
+    /**
+     * Groups per libnd4j call that the runtime layer plans for these channels. For the benchmarks in the bench module
+     * ({@code org.repzoo.bench.rounds}), which print the plan beside the splits they force; models never need it.
+     */
+    public static int plannedGroupsPerCall(long inChannels, long outChannels, int groups) {
+        return GroupedConvolutionLayer.plan(inChannels, outChannels, groups).groupsPerCall();
+    }
+
+    /**
+     * Overrides an instantiated layer's plan with {@code groupsPerCall} groups per block-diagonal libnd4j call (also
+     * for a depthwise layer). For the benchmarks in the bench module, which time every split against the default plan
+     * from outside this package; the result equals the default plan's up to rounding.
+     *
+     * @param layer a graph's layer built from a {@link GroupedConvolution} ({@code graph.getLayer(name)})
+     * @throws IllegalArgumentException if it is another kind of layer, or {@code groupsPerCall} does not divide its
+     *                                  groups
+     */
+    public static void forceGroupsPerCall(org.deeplearning4j.nn.api.Layer layer, int groupsPerCall) {
+        if (!(layer instanceof GroupedConvolutionLayer grouped)) {
+            throw new IllegalArgumentException("not a GroupedConvolution layer: "
+                    + (layer == null ? "null" : layer.getClass().getName()));
+        }
+        grouped.groupsPerCall(groupsPerCall);
+    }
+
     @Override
     public GroupedConvolution clone() {
         return (GroupedConvolution) super.clone();

@@ -1,16 +1,13 @@
 package org.repzoo.zoo.core;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.repzoo.zoo.checkpoint.StoredTensor;
 
 /**
  * Renames state_dict keys between a {@link KeyScheme} and the graph's names, module by module; keys no rule covers
  * keep their names. A rule may also change a weight's shape between a linear layer's {@code [out, in]} and the
  * convolution that another implementation uses for it ({@code [out, c, kh, kw]} with {@code c*kh*kw = in}): the same
- * C-order data, so the change is a view.
+ * C-order data, so the change is a view ({@code org.repzoo.weights.SchemeTensors} applies it to stored tensors).
  */
 public final class KeyAdapter {
 
@@ -63,39 +60,8 @@ public final class KeyAdapter {
         return graphKey;
     }
 
-    /** A state_dict in this scheme, renamed (and reshaped) to the graph's names, in the same order. */
-    public Map<String, StoredTensor> toGraph(Map<String, ? extends StoredTensor> scheme) {
-        Map<String, StoredTensor> graph = new LinkedHashMap<>();
-        scheme.forEach((key, tensor) -> {
-            Rule rule = ruleFor(key, true);
-            StoredTensor value = tensor;
-            if (rule != null && rule.kernelTail() != null && key.endsWith(".weight") && tensor.shape().length == 4) {
-                long[] s = tensor.shape();
-                value = new ReshapedTensor(tensor, new long[] {s[0], s[1] * s[2] * s[3]});
-            }
-            graph.put(toGraphKey(key), value);
-        });
-        return graph;
-    }
-
-    /** Graph tensors renamed (and reshaped) to this scheme, in the same order. */
-    public Map<String, StoredTensor> fromGraph(Map<String, ? extends StoredTensor> graph) {
-        Map<String, StoredTensor> scheme = new LinkedHashMap<>();
-        graph.forEach((key, tensor) -> {
-            Rule rule = ruleFor(key, false);
-            StoredTensor value = tensor;
-            if (rule != null && rule.kernelTail() != null && key.endsWith(".weight") && tensor.shape().length == 2) {
-                long[] s = tensor.shape();
-                long[] tail = rule.kernelTail();
-                long channels = tail[0] == 0 ? s[1] / (tail[1] * tail[2]) : tail[0];
-                value = new ReshapedTensor(tensor, new long[] {s[0], channels, tail[1], tail[2]});
-            }
-            scheme.put(fromGraphKey(key), value);
-        });
-        return scheme;
-    }
-
-    private Rule ruleFor(String key, boolean schemeSide) {
+    /** The rule that renames this key of the scheme ({@code schemeSide}) or of the graph, or null. */
+    public Rule ruleFor(String key, boolean schemeSide) {
         for (Rule rule : rules) {
             String module = schemeSide ? rule.schemeModule() : rule.graphModule();
             if (key.startsWith(module + ".")) {

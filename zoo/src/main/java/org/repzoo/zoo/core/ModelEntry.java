@@ -21,12 +21,7 @@ public record ModelEntry(String name, Family family, Architecture architecture, 
 
     /** A ready graph with freshly initialised weights, running on oneDNN where available. */
     public ComputationGraph init(ModelOptions options) {
-        OneDnn.enable();
-        ModelOptions resolved = resolve(options);
-        ComputationGraph graph = new ComputationGraph(architecture.configure(name, resolved));
-        graph.init();
-        architecture.initialize(graph, resolved);
-        return graph;
+        return Graphs.build(architecture, name, resolve(options));
     }
 
     public ComputationGraph init() {

@@ -25,7 +25,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.repzoo.zoo.checkpoint.AtomicFiles;
 
 /**
  * Model zips in DL4J's ModelSerializer format (loadable with {@code ComputationGraph.load} and
@@ -73,7 +72,6 @@ public final class ModelFiles {
 
     /** Loads a model zip (RepZoo's or ModelSerializer's) with oneDNN helpers on. */
     public static ComputationGraph load(Path file) throws IOException {
-        OneDnn.enable();
         if (!Files.isRegularFile(file)) {
             throw new ModelFileException(file, "no such file");
         }
@@ -87,13 +85,11 @@ public final class ModelFiles {
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(zip.getInputStream(coefficients), CHUNK_BYTES))) {
                 params = readArray(in, file);
             }
-            ComputationGraph graph = new ComputationGraph(conf);
-            long expected = conf.getVertices().values().stream().mapToLong(v -> v.numParams(true)).sum();
-            if (params.length() != expected) {
-                throw new ModelFileException(file, "holds " + params.length() + " weights but its configuration needs " + expected);
+            try {
+                return Graphs.withParameters(conf, params);
+            } catch (ParameterCountException e) {
+                throw new ModelFileException(file, e.asFileProblem());
             }
-            graph.init(params.reshape(1, params.length()), false);
-            return graph;
         } catch (ZipException e) {
             throw new ModelFileException(file, "not a model zip (" + e.getMessage() + ")", e);
         }

@@ -23,8 +23,8 @@ import org.repzoo.zoo.core.Pool;
  *
  * <p>The auxiliary classifiers {@code aux1} (after 4a) and {@code aux2} (after 4d) are network outputs after the main
  * classifier {@code fc}: DL4J's total score is the sum of the three losses, the auxiliary ones weighted 0.3, which is
- * the paper's training loss; inference reads only the first output (the evaluation module's {@code GraphModel}). They are built unless
- * {@code aux_logits} is off.
+ * the paper's training loss; inference reads only the first output (the evaluation module's {@code GraphModel}).
+ * They are built unless {@code aux_logits} is off.
  *
  * <p>{@link GoogLeNetConfig#TORCHVISION} keeps torchvision's deviations from the paper, so that its weights load:
  * BatchNorm in every unit, a 3x3 kernel in each module's third branch (pytorch/vision#906), a 2x2 {@code maxpool4},
@@ -52,12 +52,13 @@ public record GoogLeNet(GoogLeNetConfig config) implements Architecture {
         String x = options.transformInput() ? TransformInput.apply(root, GraphScope.INPUT) : GraphScope.INPUT;
         x = unit(root.child("conv1"), x, Conv.of(STEM_REDUCE, 7).stride(2).padding(3));
         x = root.pool("maxpool1", x, Pool.max(3, 2).withCeilMode());
-        if (config.localResponseNorm()) {
+        boolean localResponseNorm = config.normalization() == GoogLeNetConfig.Normalization.LOCAL_RESPONSE;
+        if (localResponseNorm) {
             x = root.localResponseNorm("norm1", x, 5, 1e-4, 0.75, 1.0);
         }
         x = unit(root.child("conv2"), x, Conv.of(STEM_REDUCE, 1));
         x = unit(root.child("conv3"), x, Conv.of(STEM_CHANNELS, 3).padding(1));
-        if (config.localResponseNorm()) {
+        if (localResponseNorm) {
             x = root.localResponseNorm("norm2", x, 5, 1e-4, 0.75, 1.0);
         }
         x = root.pool("maxpool2", x, Pool.max(3, 2).withCeilMode());
@@ -79,9 +80,11 @@ public record GoogLeNet(GoogLeNetConfig config) implements Architecture {
         return root.build(outputs.toArray(String[]::new));
     }
 
-    /** A convolution unit: torchvision's BasicConv2d, or the paper's convolution with bias and ReLU ({@code X.conv}). */
+    /** A convolution unit: torchvision's BasicConv2d, or the paper's convolution with bias, ReLU ({@code X.conv}). */
     private String unit(GraphScope scope, String input, Conv spec) {
-        return config.batchNorm() ? BasicConv2d.apply(scope, input, spec) : scope.conv("conv", input, spec.relu());
+        return config.normalization() == GoogLeNetConfig.Normalization.BATCH_NORM
+                ? BasicConv2d.apply(scope, input, spec)
+                : scope.conv("conv", input, spec.relu());
     }
 
     private String inception(GraphScope scope, String input, GoogLeNetConfig.Module module) {
@@ -99,7 +102,9 @@ public record GoogLeNet(GoogLeNetConfig config) implements Architecture {
         return scope.concat("cat", branch1, branch2, branch3, branch4);
     }
 
-    /** Pool ({@code pool}), 1x1 convolution to 128 ({@code conv}), {@code fc1} with ReLU, {@code dropout}, {@code fc2}. */
+    /**
+     * Pool ({@code pool}), 1x1 convolution to 128 ({@code conv}), {@code fc1} with ReLU, {@code dropout}, {@code fc2}.
+     */
     private String auxClassifier(GraphScope scope, String input, int classes) {
         String x = config.auxPool() == GoogLeNetConfig.AuxPool.ADAPTIVE_4X4
                 ? scope.adaptiveAvgPool("pool", input, GoogLeNetConfig.AUX_POOLED, GoogLeNetConfig.AUX_POOLED)

@@ -1,22 +1,21 @@
 package org.repzoo.zoo.inception;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * GoogLeNet as data: how a convolution unit is built, the body as Table 1 of the paper lists it (inception modules,
  * max pools, and where the auxiliary classifiers branch off), and the heads.
  *
- * @param batchNorm         torchvision's {@code BasicConv2d} (convolution without bias, BatchNorm eps 0.001, ReLU);
- *                          otherwise the paper's convolution with bias and ReLU
- * @param branch3Kernel     kernel of each module's third branch: 5 in the paper, 3 in torchvision
- * @param localResponseNorm the paper's (Caffe's) LRN after {@code maxpool1} and after {@code conv3}
- * @param body              the layers after {@code maxpool2}, in order
- * @param auxPool           how an auxiliary classifier pools its input
- * @param dropout           drop probability before the classifier (torchvision 0.2, paper 0.4)
- * @param init              the weight initialisation of the reference
+ * @param normalization how the activations are normalised: BatchNorm in every unit, or the paper's LRN in the stem
+ * @param branch3Kernel kernel of each module's third branch: 5 in the paper, 3 in torchvision
+ * @param body          the layers after {@code maxpool2}, in order
+ * @param auxPool       how an auxiliary classifier pools its input
+ * @param dropout       drop probability before the classifier (torchvision 0.2, paper 0.4)
+ * @param init          the weight initialisation of the reference
  */
-public record GoogLeNetConfig(boolean batchNorm, int branch3Kernel, boolean localResponseNorm, List<Step> body,
-                              AuxPool auxPool, double dropout, Init init) {
+public record GoogLeNetConfig(Normalization normalization, int branch3Kernel, List<Step> body, AuxPool auxPool,
+                              double dropout, Init init) {
 
     /** One entry of the body. */
     public sealed interface Step permits Module, MaxPool, Aux {
@@ -38,6 +37,15 @@ public record GoogLeNetConfig(boolean batchNorm, int branch3Kernel, boolean loca
     public record Aux(String name) implements Step {
     }
 
+    /**
+     * One choice, since BatchNorm replaced LRN: Ioffe &amp; Szegedy (2015, Section 4.2.1) removed LRN from Inception
+     * when they added BatchNorm, and torchvision's GoogLeNet (Google's TensorFlow weights, ported) has BatchNorm and
+     * no LRN either. BATCH_NORM: every convolution unit is torchvision's {@code BasicConv2d} (convolution without
+     * bias, BatchNorm eps 0.001, ReLU), and there is no LRN. LOCAL_RESPONSE: the paper's (Caffe's) units, convolution
+     * with bias and ReLU, and an LRN after {@code maxpool1} ({@code norm1}) and after {@code conv3} ({@code norm2}).
+     */
+    public enum Normalization { BATCH_NORM, LOCAL_RESPONSE }
+
     /** torchvision pools to 4x4 adaptively (any input size); the paper averages 5x5 windows with stride 3. */
     public enum AuxPool { ADAPTIVE_4X4, AVERAGE_5_STRIDE_3 }
 
@@ -52,18 +60,21 @@ public record GoogLeNetConfig(boolean batchNorm, int branch3Kernel, boolean loca
     static final int AUX_POOLED = 4;
     static final int AUX_HIDDEN = 1024;
     static final double AUX_DROPOUT = 0.7;
-    /** The paper's "loss was added to the total loss with a discount weight (0.3)"; Caffe's {@code loss_weight: 0.3}. */
+    /**
+     * The paper's "loss was added to the total loss with a discount weight (0.3)"; Caffe's {@code loss_weight: 0.3}.
+     */
     static final double AUX_LOSS_WEIGHT = 0.3;
 
     /** torchvision 0.14's {@code GoogLeNet}: BasicConv2d, 3x3 in branch 3 (vision#906), a 2x2 maxpool4, no LRN. */
-    public static final GoogLeNetConfig TORCHVISION = new GoogLeNetConfig(true, 3, false, body(2),
-            AuxPool.ADAPTIVE_4X4, 0.2, Init.TORCHVISION);
+    public static final GoogLeNetConfig TORCHVISION = new GoogLeNetConfig(
+            Normalization.BATCH_NORM, 3, body(2), AuxPool.ADAPTIVE_4X4, 0.2, Init.TORCHVISION);
 
     /** Szegedy et al. 2015, Table 1 and Section 5, as Caffe's {@code bvlc_googlenet} train_val.prototxt lays it out. */
-    public static final GoogLeNetConfig PAPER = new GoogLeNetConfig(false, 5, true, body(3),
-            AuxPool.AVERAGE_5_STRIDE_3, 0.4, Init.CAFFE);
+    public static final GoogLeNetConfig PAPER = new GoogLeNetConfig(
+            Normalization.LOCAL_RESPONSE, 5, body(3), AuxPool.AVERAGE_5_STRIDE_3, 0.4, Init.CAFFE);
 
     public GoogLeNetConfig {
+        Objects.requireNonNull(normalization, "normalization");
         body = List.copyOf(body);
         if (branch3Kernel % 2 == 0 || dropout < 0 || dropout >= 1) {
             throw new IllegalArgumentException("invalid GoogLeNet config: branch 3 kernel " + branch3Kernel

@@ -56,6 +56,6 @@ public record InceptionResNetV2(InceptionResNetV2Config config) implements Archi
         String branches = block.branches().add(scope, input, NAMING, BN_EPS);
         String x = scope.conv("conv2d", branches, Conv.of(block.channels(), 1));
         x = scope.add("add", scope.scale("scale", x, block.scale()), input);
-        return block.relu() ? scope.relu("relu", x) : x;
+        return block.afterSum() == InceptionResNetV2Config.AfterSum.RELU ? scope.relu("relu", x) : x;
     }
 }

@@ -10,6 +10,7 @@ import static org.repzoo.zoo.inception.InceptionV4Module.single;
 import static org.repzoo.zoo.inception.InceptionV4Module.step;
 
 import java.util.List;
+import java.util.Objects;
 import org.repzoo.zoo.inception.InceptionV4Module.Step;
 
 /**
@@ -48,14 +49,25 @@ public record InceptionResNetV2Config(List<Part> parts, int features) {
     }
 
     /**
+     * What follows a residual block's sum. RELU: a ReLU ({@code relu}), as in every block of Figures 16, 17 and 19.
+     * NONE: the sum is the block's output, as in timm's (TF-slim's) last {@code block8} ({@code no_relu=True}),
+     * whose output feeds the conv unit {@code conv2d_7b}, which has a ReLU of its own.
+     */
+    public enum AfterSum { RELU, NONE }
+
+    /**
      * Block35 / Block17 / Block8 (Figures 16, 17, 19): the branches' concatenation goes through a 1x1 convolution with
      * bias and no BatchNorm ({@code conv2d}, back to {@code channels}), is multiplied by {@code scale} and added to the
-     * block's input; then a ReLU unless {@code relu} is false (timm's last {@code block8}, {@code no_relu=True}).
+     * block's input; then {@code afterSum}.
      */
-    public record Residual(InceptionV4Module branches, int channels, double scale, boolean relu) {
+    public record Residual(InceptionV4Module branches, int channels, double scale, AfterSum afterSum) {
 
-        public Residual withScale(double newScale, boolean withRelu) {
-            return new Residual(branches, channels, newScale, withRelu);
+        public Residual {
+            Objects.requireNonNull(afterSum, "afterSum");
+        }
+
+        public Residual withScale(double newScale, AfterSum newAfterSum) {
+            return new Residual(branches, channels, newScale, newAfterSum);
         }
     }
 
@@ -70,7 +82,7 @@ public record InceptionResNetV2Config(List<Part> parts, int features) {
     public static final Residual BLOCK35 = new Residual(InceptionV4Module.of(
             single("branch0", conv(32, 1)),
             sequential("branch1", conv(32, 1), convSame(32, 3, 3)),
-            sequential("branch2", conv(32, 1), convSame(48, 3, 3), convSame(64, 3, 3))), 320, 0.17, true);
+            sequential("branch2", conv(32, 1), convSame(48, 3, 3), convSame(64, 3, 3))), 320, 0.17, AfterSum.RELU);
 
     /** Reduction-A (Figure 7) with k=256, l=256, m=384, n=384: 17x17x1088. */
     public static final InceptionV4Module MIXED_6A = InceptionV4Module.of(
@@ -81,7 +93,7 @@ public record InceptionResNetV2Config(List<Part> parts, int features) {
     /** Inception-ResNet-B (Figure 17), scale 0.10. */
     public static final Residual BLOCK17 = new Residual(InceptionV4Module.of(
             single("branch0", conv(192, 1)),
-            sequential("branch1", conv(128, 1), convSame(160, 1, 7), convSame(192, 7, 1))), 1088, 0.10, true);
+            sequential("branch1", conv(128, 1), convSame(160, 1, 7), convSame(192, 7, 1))), 1088, 0.10, AfterSum.RELU);
 
     /** Reduction-B (Figure 18): 8x8x2080. */
     public static final InceptionV4Module MIXED_7A = InceptionV4Module.of(
@@ -93,7 +105,7 @@ public record InceptionResNetV2Config(List<Part> parts, int features) {
     /** Inception-ResNet-C (Figure 19), scale 0.20. */
     public static final Residual BLOCK8 = new Residual(InceptionV4Module.of(
             single("branch0", conv(192, 1)),
-            sequential("branch1", conv(192, 1), convSame(224, 1, 3), convSame(256, 3, 1))), 2080, 0.20, true);
+            sequential("branch1", conv(192, 1), convSame(224, 1, 3), convSame(256, 3, 1))), 2080, 0.20, AfterSum.RELU);
 
     /** timm's (TF-slim's) Inception-ResNet-v2. */
     public static final InceptionResNetV2Config INCEPTION_RESNET_V2 = new InceptionResNetV2Config(List.of(
@@ -110,7 +122,7 @@ public record InceptionResNetV2Config(List<Part> parts, int features) {
             new Repeat("repeat_1", BLOCK17, 20),
             new Mixed("mixed_7a", MIXED_7A),
             new Repeat("repeat_2", BLOCK8, 9),
-            new Block("block8", BLOCK8.withScale(1.0, false)),
+            new Block("block8", BLOCK8.withScale(1.0, AfterSum.NONE)),
             new Layer(step("conv2d_7b", conv(1536, 1)))),
             1536);
 }

@@ -1,15 +1,20 @@
 package org.repzoo.zoo.repvgg;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.repzoo.zoo.core.Architecture;
+import org.repzoo.zoo.core.BranchAblatable;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
 import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.Resizable;
+import org.repzoo.zoo.core.Restridable;
+import org.repzoo.zoo.core.SettingException;
 import org.repzoo.zoo.core.SqueezeExcitation;
 
 /**
@@ -27,7 +32,8 @@ import org.repzoo.zoo.core.SqueezeExcitation;
  * official block squeezes with {@code avg_pool2d(kernel_size=W)}: the global average pool used here for square inputs.
  * For H &gt; W it would average only the top W rows (or fail in its {@code view(-1, C, 1, 1)}); here every row counts.
  */
-public record RepVgg(RepVggConfig config, Form form) implements Architecture, Resizable {
+public record RepVgg(RepVggConfig config, Form form)
+        implements Architecture, Resizable, Restridable, BranchAblatable {
 
     /** The two forms of every variant: what is trained, and the plain stack it converts into. */
     public enum Form { TRAIN, DEPLOY }
@@ -40,6 +46,31 @@ public record RepVgg(RepVggConfig config, Form form) implements Architecture, Re
             throw new IllegalArgumentException("RepVGG has 4 stages after its stem: give 4 depths, got " + depths);
         }
         return new RepVgg(config.resized(depths == null ? config.depths() : depths, widthFactor), form);
+    }
+
+    /** Strides of the stem (stage 0) and of the first block of stages 1-4, each 1 or 2. */
+    @Override
+    public RepVgg withStrides(List<Integer> strides) {
+        if (strides.size() != 5 || strides.stream().anyMatch(s -> s == null || s < 1 || s > 2)) {
+            throw new SettingException("strides", "takes 5 strides of 1 or 2 (stages 0-4), got " + strides);
+        }
+        return new RepVgg(config.withStrides(strides), form);
+    }
+
+    @Override
+    public boolean hasBranches() {
+        return form == Form.TRAIN;
+    }
+
+    /** The train form with only these branches ({@link RepVggConfig.Branches}, in lower case); deploy is unchanged. */
+    @Override
+    public RepVgg withBranches(String branchSet) {
+        RepVggConfig.Branches branches = Arrays.stream(RepVggConfig.Branches.values())
+                .filter(b -> b.name().equalsIgnoreCase(branchSet)).findFirst()
+                .orElseThrow(() -> new SettingException("branches", "takes one of "
+                        + Arrays.stream(RepVggConfig.Branches.values()).map(b -> b.name().toLowerCase(Locale.ROOT))
+                        .toList() + ", got '" + branchSet + "'"));
+        return new RepVgg(config.withBranches(branches), form);
     }
 
     @Override

@@ -64,7 +64,7 @@ public record Vgg(VggConfig config) implements Architecture {
                 case LRN -> x = scope.localResponseNorm(Integer.toString(index++), x, 5, 1e-4, 0.75, 2.0);
                 case CONV -> {
                     Conv conv = Conv.of(layer.channels(), layer.kernel()).padding(layer.kernel() / 2);
-                    if (config.batchNorm()) {
+                    if (config.normalization() == VggConfig.Normalization.BATCH_NORM) {
                         x = scope.conv(Integer.toString(index++), x, conv);
                         x = scope.batchNorm(Integer.toString(index++), x, BN_EPS);
                         x = scope.relu(Integer.toString(index++), x);

@@ -2,15 +2,22 @@ package org.repzoo.zoo.vgg;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One column of Table 1 of Simonyan &amp; Zisserman (2015), as a list of layers; torchvision's {@code cfgs} with
  * the two configurations torchvision lacks (A-LRN and C's 1x1 convolutions) added.
  *
- * @param layers     the feature layers in order
- * @param batchNorm  torchvision's {@code _bn} variants: BatchNorm after every convolution
+ * @param layers        the feature layers in order
+ * @param normalization what follows each convolution before its ReLU
  */
-public record VggConfig(List<Layer> layers, boolean batchNorm) {
+public record VggConfig(List<Layer> layers, Normalization normalization) {
+
+    /**
+     * NONE: convolution then ReLU, as in the paper (two {@code features.N} indices). BATCH_NORM: torchvision's
+     * {@code _bn} variants (not in the paper, which predates BatchNorm): convolution, BatchNorm, ReLU (three indices).
+     */
+    public enum Normalization { NONE, BATCH_NORM }
 
     /** A feature layer: a convolution of some width and kernel, a 2x2 max pool, or the A-LRN normalisation. */
     public record Layer(Kind kind, int channels, int kernel) {
@@ -29,10 +36,11 @@ public record VggConfig(List<Layer> layers, boolean batchNorm) {
 
     public VggConfig {
         layers = List.copyOf(layers);
+        Objects.requireNonNull(normalization, "normalization");
     }
 
     public VggConfig withBatchNorm() {
-        return new VggConfig(layers, true);
+        return new VggConfig(layers, Normalization.BATCH_NORM);
     }
 
     /** Parses the paper's notation: a width is a 3x3 conv, {@code width/1} a 1x1 conv, M a max pool, LRN. */
@@ -49,6 +57,6 @@ public record VggConfig(List<Layer> layers, boolean batchNorm) {
                 }
             }
         }
-        return new VggConfig(layers, false);
+        return new VggConfig(layers, Normalization.NONE);
     }
 }

@@ -64,11 +64,12 @@ public record Xception(XceptionConfig config) implements Architecture {
      */
     private static String block(GraphScope scope, String input, XceptionConfig.Block block) {
         GraphScope rep = scope.child("rep");
-        int shift = block.startWithRelu() ? 0 : 1; // timm's rep = rep[1:] without the first ReLU
+        boolean startsWithRelu = block.start() == XceptionConfig.Start.WITH_RELU;
+        int shift = startsWithRelu ? 0 : 1; // timm's rep = rep[1:] without the first ReLU
         String x = input;
         for (int i = 0; i < block.reps(); i++) {
             int first = 3 * i - shift;
-            if (i > 0 || block.startWithRelu()) {
+            if (i > 0 || startsWithRelu) {
                 x = rep.relu(Integer.toString(first), x);
             }
             x = separable(rep.child(first + 1), x, block.sepOut(i));
@@ -85,7 +86,7 @@ public record Xception(XceptionConfig config) implements Architecture {
         return scope.add("add", x, shortcut);
     }
 
-    /** timm's {@code SeparableConv2d}: depthwise 3x3 ({@code conv1}, padding 1) then pointwise 1x1, both without bias. */
+    /** timm's {@code SeparableConv2d}: depthwise 3x3 ({@code conv1}, padding 1), then pointwise 1x1, no biases. */
     private static String separable(GraphScope scope, String input, int outChannels) {
         int channels = scope.channels(input);
         String x = scope.conv("conv1", input, Conv.of(channels, 3).padding(1).groups(channels).noBias());

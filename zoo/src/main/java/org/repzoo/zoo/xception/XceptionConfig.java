@@ -1,6 +1,7 @@
 package org.repzoo.zoo.xception;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Xception's blocks as timm's {@code Block(in_channels, out_channels, reps, strides, start_with_relu, grow_first)}
@@ -12,23 +13,42 @@ import java.util.List;
 public record XceptionConfig(List<Block> blocks, List<Integer> exitConvs) {
 
     /**
-     * One residual block: {@code reps} times ReLU, 3x3 separable convolution, BatchNorm ({@code rep.0}, {@code rep.1},
-     * ... in timm's numbering), without the first ReLU when {@code startWithRelu} is false; a 3x3 max pool (stride
-     * {@code stride}, padding 1) at the end when strided; a 1x1 convolution + BN shortcut ({@code skip},
-     * {@code skipbn}) where the channels or the stride change, else the identity. {@code growFirst}: the first
-     * separable convolution changes the channels (else the last does).
+     * What a block's first repetition begins with. WITH_RELU ({@code start_with_relu=True}): a ReLU on the block
+     * input, like every later repetition. WITH_CONV: the separable convolution directly, for {@code block1}, whose
+     * input is the stem's ReLU output already (timm's {@code rep[1:]}, which shifts the numbering by one).
      */
-    public record Block(int in, int out, int reps, int stride, boolean startWithRelu, boolean growFirst) {
+    public enum Start { WITH_RELU, WITH_CONV }
+
+    /**
+     * Which separable convolution of a block changes the channels from {@code in} to {@code out}. GROW_FIRST
+     * ({@code grow_first=True}): the first, and the others keep {@code out}. GROW_LAST: the others keep {@code in}
+     * and the last widens, as in the exit flow's {@code block12} (728, 728, then 1024).
+     */
+    public enum Growth { GROW_FIRST, GROW_LAST }
+
+    /**
+     * One residual block: {@code reps} times ReLU, 3x3 separable convolution, BatchNorm ({@code rep.0}, {@code rep.1},
+     * ... in timm's numbering), without the first ReLU when it starts {@link Start#WITH_CONV}; a 3x3 max pool (stride
+     * {@code stride}, padding 1) at the end when strided; a 1x1 convolution + BN shortcut ({@code skip},
+     * {@code skipbn}) where the channels or the stride change, else the identity.
+     *
+     * @param start  timm's {@code start_with_relu}
+     * @param growth timm's {@code grow_first}
+     */
+    public record Block(int in, int out, int reps, int stride, Start start, Growth growth) {
 
         public Block {
             if (in < 1 || out < 1 || reps < 1 || stride < 1) {
-                throw new IllegalArgumentException("invalid Xception block " + in + "->" + out + " x" + reps + " /" + stride);
+                throw new IllegalArgumentException("invalid Xception block " + in + "->" + out + " x" + reps
+                        + " /" + stride);
             }
+            Objects.requireNonNull(start, "start");
+            Objects.requireNonNull(growth, "growth");
         }
 
         /** Output channels of separable convolution {@code i} (0-based). */
         int sepOut(int i) {
-            return growFirst ? out : (i < reps - 1 ? in : out);
+            return growth == Growth.GROW_FIRST ? out : (i < reps - 1 ? in : out);
         }
     }
 
@@ -37,8 +57,9 @@ public record XceptionConfig(List<Block> blocks, List<Integer> exitConvs) {
         exitConvs = List.copyOf(exitConvs);
     }
 
+    /** timm's default block: starts with a ReLU, widens in its first separable convolution. */
     private static Block block(int in, int out, int reps, int stride) {
-        return new Block(in, out, reps, stride, true, true);
+        return new Block(in, out, reps, stride, Start.WITH_RELU, Growth.GROW_FIRST);
     }
 
     /**
@@ -47,11 +68,11 @@ public record XceptionConfig(List<Block> blocks, List<Integer> exitConvs) {
      * separable convolutions to 1536 and 2048).
      */
     public static final XceptionConfig XCEPTION = new XceptionConfig(List.of(
-            new Block(64, 128, 2, 2, false, true),
+            new Block(64, 128, 2, 2, Start.WITH_CONV, Growth.GROW_FIRST),
             block(128, 256, 2, 2),
             block(256, 728, 2, 2),
             block(728, 728, 3, 1), block(728, 728, 3, 1), block(728, 728, 3, 1), block(728, 728, 3, 1),
             block(728, 728, 3, 1), block(728, 728, 3, 1), block(728, 728, 3, 1), block(728, 728, 3, 1),
-            new Block(728, 1024, 2, 2, true, false)),
+            new Block(728, 1024, 2, 2, Start.WITH_RELU, Growth.GROW_LAST)),
             List.of(1536, 2048));
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 
 /**
  * {@code F.avg_pool2d(x, 3, stride=1, padding=1)} as Inception v3 uses it: PyTorch's {@code count_include_pad=True}

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 
 /** Layers built by GraphScope compute PyTorch's formulas (written out here by hand), with oneDNN on. */
 class LayerSemanticsTest {

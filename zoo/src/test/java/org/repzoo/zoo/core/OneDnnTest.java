@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 import org.repzoo.zoo.Zoo;
 
 /** oneDNN is really used on RepZoo's convolutions, and gives the built-in path's outputs. */

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.compat.OneDnn;
 import org.repzoo.zoo.GradientFlow;
 import org.repzoo.zoo.Zoo;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.GraphStats;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelEntry;
-import org.repzoo.zoo.core.OneDnn;
 import org.repzoo.zoo.core.Pool;
 
 class XceptionTest {

@@ -1,2 +1,0 @@
-/** PyTorch weights in and out: state_dict key mapping and loading (formats arrive with the import command). */
-package org.repzoo.zoo.weights;

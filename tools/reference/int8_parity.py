@@ -191,7 +191,6 @@ def main():
     onnx.checker.check_model(int8_model, full_check=True)
     metadata = {p.key: p.value for p in int8_model.metadata_props}
     preset = json.loads(metadata["repzoo.preset"])
-    shape = [d.dim_value for d in float_model.graph.input[0].type.tensor_type.shape.dim]
     input_side = int(metadata["repzoo.input"].split("x")[-1])
     x = images(args.images, preset, [1, 1, input_side, input_side])
     quantized, activations = quantized_weights(int8_model), activation_quantization(int8_model)
@@ -209,7 +208,7 @@ def main():
     summary = {"images": len(x), "same_top1": same, "max_abs_logit_gap": gap,
                "max_abs_logit": float(np.abs(expected).max()), "quantized_weights": len(quantized),
                "quantized_activations": len(activations), "torch": torch.__version__, "onnx": onnx.__version__,
-               "input_shape": shape}
+               "input_shape": list(x.shape[1:])}
     print(json.dumps(summary, indent=2))
     if args.fixture:
         os.makedirs(args.fixture, exist_ok=True)

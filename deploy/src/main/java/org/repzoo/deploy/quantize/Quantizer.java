@@ -188,7 +188,7 @@ public final class Quantizer {
 
     /** A tensor's quantization: [0, t] for one that never goes negative, else [-t, t] within what was seen. */
     static LinearQuantization.Parameters parameters(ActivationRanges.Range range, Calibration calibration) {
-        double threshold = calibration.threshold(range.maxAbs(), range.histogram);
+        double threshold = calibration.threshold(range.maxAbs(), range.histogram, range.min >= 0);
         if (range.min >= 0) {
             return LinearQuantization.asymmetric(0, Math.min(range.max, threshold));
         }

@@ -75,6 +75,17 @@ public final class CheckpointImport {
 
     /** Told the total bytes to read, then each tensor's bytes as it is copied. */
     public interface Progress extends StateDictLoader.Progress {
+        /** Hears nothing. */
+        Progress NONE = new Progress() {
+            @Override
+            public void start(long totalBytes) {
+            }
+
+            @Override
+            public void loaded(String key, long bytes) {
+            }
+        };
+
         void start(long totalBytes);
     }
 

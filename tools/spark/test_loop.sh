@@ -19,12 +19,15 @@ failures=0
 : >"$logs/seconds"
 for i in $(seq 1 "$runs"); do
     start=$(date +%s%N)
-    timeout --signal=KILL "$limit" mvn -B -ntp -o test -pl spark -am -Dtest='org.repzoo.spark.**' \
-        -Dsurefire.failIfNoSpecifiedTests=false >"$logs/run-$i.log" 2>&1
+    # A session of its own, so that a hang's surefire JVM can be killed without touching other builds' JVMs.
+    setsid timeout --signal=KILL "$limit" mvn -B -ntp -o test -pl spark -am -Dtest='org.repzoo.spark.**' \
+        -Dsurefire.failIfNoSpecifiedTests=false >"$logs/run-$i.log" 2>&1 &
+    run=$!
+    wait $run
     rc=$?
     seconds=$(awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.1f", ns / 1e9 }')
     if [ $rc -eq 137 ]; then
-        verdict=hang; hangs=$((hangs + 1)); pkill -9 -f surefirebooter || true
+        verdict=hang; hangs=$((hangs + 1)); kill -9 -- -"$run" 2>/dev/null || true
     elif [ $rc -ne 0 ] && grep -q 'timed out after' "$logs/run-$i.log"; then
         verdict="hang (a JUnit timeout)"; hangs=$((hangs + 1))
     elif [ $rc -ne 0 ]; then

@@ -4,10 +4,10 @@
 # properties: pass them, and any other JVM option, in BENCH_JAVA_OPTS. The JVM gets the test suite's memory settings
 # (ND4J keeps weights off-heap, so JavaCPP's limits bound them); BENCH_JAVA_OPTS comes after and overrides them. None
 # of the programs uses Spark, so Spark's --add-opens flags are not needed.
-#   tools/bench/rounds.sh GroupedConvolutionRounds          # docs/GROUPED_CONVOLUTION.md's table
+#   tools/bench/rounds.sh GroupedConvolutionRounds          # docs/notes/2026-11-25-grouped-convolution.md
 #   BENCH_JAVA_OPTS=-Drepzoo.bench.shapes=64x56g32 tools/bench/rounds.sh GroupedConvolutionRounds
 #   OMP_NUM_THREADS=1 BENCH_JAVA_OPTS="-Drepzoo.bench.batch=2 -Drepzoo.bench.rounds=3" \
-#       tools/bench/rounds.sh SeparableConvolutionRounds    # docs/SEPARABLE_CONVOLUTION.md
+#       tools/bench/rounds.sh SeparableConvolutionRounds    # docs/notes/2026-11-25-separable-convolution.md
 #   tools/bench/rounds.sh SqueezeExcitationRounds           # ChannelScale vs Upsampling2D + Product
 #   tools/bench/rounds.sh ResNeXtSpeedRounds                # then: /usr/bin/python3 tools/bench/resnext_torch.py 7
 #   tools/bench/rounds.sh ReparamRounds conversion          # sections: gap, conversion, speed (none: all three)

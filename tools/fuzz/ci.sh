@@ -5,7 +5,7 @@
 #
 #   tools/fuzz/ci.sh                        # about 2.5 minutes: 20 s of fuzzing per target
 #   FUZZ_MAVEN_FLAGS=-o tools/fuzz/ci.sh    # offline, from ~/.m2
-#   FUZZ_SECONDS=60 FUZZ_WORK=/tmp/fz tools/fuzz/ci.sh
+#   FUZZ_SECONDS=60 FUZZ_WORK=tools/fuzz/work tools/fuzz/ci.sh
 #
 # The corpus grown here is thrown away; a finding's input is kept in the work folder that the output names
 # (a temporary folder unless FUZZ_WORK is set).

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""Fixtures for the evaluation protocols (eval-protocols.md), computed with torchvision 0.14 and PyTorch 1.13.
+"""Fixtures for the evaluation protocols (docs/PROTOCOLS.md), computed with torchvision 0.14 and PyTorch 1.13.
 
 Writes into the output folder (evaluation/src/test/resources/protocols):
   * views.json.gz: every protocol's views for several image sizes, each view written compactly as
     [scale, x0, y0, x1, y1, mirrored 0/1, output size (-1: the whole resized image), network 0 = classifier /
     1 = fully convolutional], with the weight each view has in the protocol's average. Boxes that torchvision defines are read back from torchvision itself, by running
-    F.center_crop / F.five_crop / F.ten_crop on coordinate-encoded tensors (channel 0 = x, channel 1 = y), as
-    /work/shared/reference/worked_examples.py does; the VGG grid and the GoogLeNet squares, which no library
-    implements, follow the spec's formulas (§1.4, §2.2), with the squares' inner crops again taken by five_crop.
+    F.center_crop / F.five_crop / F.ten_crop on coordinate-encoded tensors (channel 0 = x, channel 1 = y), as the
+    worked examples of docs/PROTOCOLS.md §6 were checked; the VGG grid and the GoogLeNet squares, which no library
+    implements, follow docs/PROTOCOLS.md §1.4 and §2.2, with the squares' inner crops again taken by five_crop.
   * evalset/images/CLASS/FILE: a tiny ImageNet-style folder tree (3 classes, 6 images of 26..45 pixels, PNG in
     RGB, grey, palette and RGBA modes, and a baseline JPEG).
   * evalset/model.json: two tiny convolutional nets (conv 5x5/4 + ReLU, conv 3x3/2 + ReLU, global average pool,
@@ -162,8 +162,8 @@ GOOGLENET_SCALES = [256, 288, 320, 352]
 
 def protocols(resize, crop):
     """The protocols with the defaults RepZoo gives them for a preset (resize, crop)."""
-    # The papers' scales are for 224 crops; for other crops RepZoo scales them by crop / 224 (the spec's rule for
-    # GoogLeNet at 299, §3.2, applied to VGG's scales too).
+    # The papers' scales are for 224 crops; for other crops RepZoo scales them by crop / 224 (docs/PROTOCOLS.md
+    # §3.2's rule for GoogLeNet at 299, applied to VGG's scales too).
     v_scales = [rint(s * crop / 224) for s in VGG_SCALES]
     g_scales = [rint(s * crop / 224) for s in GOOGLENET_SCALES]
     return {

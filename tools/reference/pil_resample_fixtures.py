@@ -4,7 +4,7 @@
 Writes into the output folder (evaluation/src/test/resources/preprocessing):
   * resample/: images resized with PIL.Image.resize (BILINEAR, BICUBIC; no box, no reducing_gap, as
     torchvision's F.resize calls it), from two sources: the synthetic image of
-    /work/shared/reference/pixel_examples.py (regenerated in Java from its formula; its SHA-256 is recorded)
+    docs/PROTOCOLS.md §4.1's pixel example (regenerated in Java from its formula; its SHA-256 is recorded)
     and a seeded random-noise image (stored).
   * geometry/: F.center_crop (including the zero-padded case) and F.hflip of synth(50, 37).
   * transforms/: the float32 [3, H, W] output of whole preprocessing chains on synth(300, 260):

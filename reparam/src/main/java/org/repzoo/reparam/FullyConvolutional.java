@@ -34,9 +34,9 @@ import org.repzoo.zoo.core.WeightKeys;
 
 /**
  * The fully-convolutional form of a classifier, for dense evaluation (Simonyan &amp; Zisserman 2015, §3.2;
- * eval-protocols.md §1.3): "the fully-connected layers are first converted to convolutional layers (the first FC
+ * docs/PROTOCOLS.md §1.3): "the fully-connected layers are first converted to convolutional layers (the first FC
  * layer to a 7 × 7 conv. layer, the last two FC layers to 1 × 1 conv. layers)", then the class score map is averaged
- * spatially. Weights follow the spec's step 3, as timm stores VGG's head ({@code ConvMlp}): the first FC layer's
+ * spatially. Weights follow step 3 of that section, as timm stores VGG's head ({@code ConvMlp}): the first FC layer's
  * {@code [C·kH·kW, out]} weight becomes a {@code [out, C, kH, kW]} kernel, C, H, W-major as DL4J's
  * {@code CnnToFeedForwardPreProcessor} (NCHW) and {@code torch.flatten} flatten; later FC layers become 1x1
  * convolutions; biases, names and ReLUs are kept; dropout (an inference no-op) is dropped.

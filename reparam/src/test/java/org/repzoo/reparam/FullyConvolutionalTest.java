@@ -30,7 +30,7 @@ import org.repzoo.zoo.vgg.Vgg;
 import org.repzoo.zoo.vgg.VggConfig;
 
 /**
- * FC layers to convolutions (VGG §3.2, eval-protocols.md §1.3) on torchvision's VGG graph, built with the real
+ * FC layers to convolutions (VGG §3.2, docs/PROTOCOLS.md §1.3) on torchvision's VGG graph, built with the real
  * {@link Vgg} builder and narrow feature layers (the head keeps VGG's 7x7 pool, 4096-wide FC layers and dropout).
  */
 class FullyConvolutionalTest {
@@ -101,7 +101,7 @@ class FullyConvolutionalTest {
     }
 
     /**
-     * eval-protocols.md §6.5 (worked_examples.json {@code vgg_dense_scoremap_WxH}): floor pooling gives a
+     * docs/PROTOCOLS.md §6.5 (worked_examples.json {@code vgg_dense_scoremap_WxH}): floor pooling gives a
      * (floor(W'/32) - 6) x (floor(H'/32) - 6) map; and the spatial mean output is the mean of that map.
      */
     @Test

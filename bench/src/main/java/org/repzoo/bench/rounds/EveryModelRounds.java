@@ -20,8 +20,8 @@ import org.repzoo.zoo.core.ModelOptions;
  * warm-up and one iteration each, through the bench library as the command calls it (a fresh graph per mode;
  * inference with every conv + BatchNorm pair folded, the command's default, on {@link GraphModel}). It checks that
  * every model runs, not how fast: one line per model and mode, then the failures, and exit status 1 if there were any.
- * Too slow for a test suite (every model is built twice, the largest hold 0.5 GB of weights; about an hour on 2 busy
- * cores); {@code -Drepzoo.bench.models=REGEX} picks a subset:
+ * Too slow for a test suite (every model is built twice, the largest hold 0.5 GB of weights; about 25 minutes on 2
+ * busy cores when last timed, 2026-11-26, see docs/PERFORMANCE.md); {@code -Drepzoo.bench.models=REGEX} picks a subset:
  * {@code BENCH_JAVA_OPTS=-Drepzoo.bench.models='resnet.*' tools/bench/rounds.sh EveryModelRounds}. No arguments. The
  * largest training steps peak near 3 GB resident, within the script's default JavaCPP limits.
  */

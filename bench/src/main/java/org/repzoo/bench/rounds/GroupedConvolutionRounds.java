@@ -46,7 +46,8 @@ import org.repzoo.zoo.core.GroupedConvolution;
  * Forward is {@code output(false, x)}; a train step is {@code fit} (forward, backward, SGD update) through a CNN loss
  * layer. No arguments; {@code -Drepzoo.bench.rounds=N} (default 9) and {@code -Drepzoo.bench.shapes=64x56g32,128x28g4}
  * (a subset of the shapes) adjust it: {@code tools/bench/rounds.sh GroupedConvolutionRounds}. Figures are in
- * {@code docs/GROUPED_CONVOLUTION.md}; {@code tools/bench/grouped_conv_torch.py} times PyTorch on the same shapes.
+ * {@code docs/notes/2026-11-25-grouped-convolution.md}; {@code tools/bench/grouped_conv_torch.py} times PyTorch on
+ * the same shapes.
  */
 public final class GroupedConvolutionRounds {
 

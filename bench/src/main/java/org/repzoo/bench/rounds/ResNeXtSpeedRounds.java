@@ -16,7 +16,7 @@ import org.repzoo.zoo.core.ModelOptions;
  * 224x224, float32, oneDNN on; the two nets alternate every round, medians after a warm-up.
  * {@code tools/bench/resnext_torch.py} measures the same ratio in PyTorch, the bar to reach (no fixed figure, so no
  * target line is printed). No arguments; {@code -Drepzoo.bench.rounds=N} (default 7) adjusts it:
- * {@code tools/bench/rounds.sh ResNeXtSpeedRounds}. Figures are in {@code docs/GROUPED_CONVOLUTION.md}.
+ * {@code tools/bench/rounds.sh ResNeXtSpeedRounds}. Figures are in {@code docs/LAYERS.md}.
  */
 public final class ResNeXtSpeedRounds {
 

@@ -40,7 +40,8 @@ import org.repzoo.zoo.core.GroupedConvolution;
  * Every candidate runs once per round, rounds interleaved, median printed. No arguments; {@code -Drepzoo.bench.batch=N}
  * (default 8) and {@code -Drepzoo.bench.rounds=N} (default 5) adjust it:
  * {@code OMP_NUM_THREADS=1 BENCH_JAVA_OPTS="-Drepzoo.bench.batch=2 -Drepzoo.bench.rounds=3"
- * tools/bench/rounds.sh SeparableConvolutionRounds}. Figures are in {@code docs/SEPARABLE_CONVOLUTION.md}.
+ * tools/bench/rounds.sh SeparableConvolutionRounds}. Figures are in
+ * {@code docs/notes/2026-11-25-separable-convolution.md}.
  */
 public final class SeparableConvolutionRounds {
 

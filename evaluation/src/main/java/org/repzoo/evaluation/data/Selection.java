@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * The part of a dataset a run evaluates: shard {@code index} of {@code count} (every {@code count}-th image from the
  * {@code index}-th, 0-based, like a distributed sampler's rank, so each shard sees every class), then at most
  * {@code limit} images of it. Unlike torchvision's distributed sampler nothing is padded: the shards together
- * evaluate every image exactly once (eval-protocols.md §4.1).
+ * evaluate every image exactly once (docs/PROTOCOLS.md §4.1).
  *
  * @param index shard number, 0 &le; index &lt; count
  * @param count number of shards (1: no sharding)

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Workers ({@link Prefetcher}) decode each image and cut the distinct views of all protocols ({@link ViewPlan},
  * {@link Patches}); the calling thread batches them through every model ({@link ViewBatcher}) and, as each image
- * completes, combines its scores per protocol (eval-protocols.md P6, §7.4): the protocol's weighted sum of per-view
+ * completes, combines its scores per protocol (docs/PROTOCOLS.md P6, §7.4): the protocol's weighted sum of per-view
  * soft-max posteriors, averaged over the models (§1.6); for one view and one model the logits themselves. Top-1
  * and top-5 follow the stable order of §5.4 ({@link Ranking}).
  */

@@ -17,7 +17,7 @@ import org.repzoo.zoo.core.EvalPreset;
 /**
  * The JSON report ({@code --report out.json}). Its top level is the first protocol's result, so
  * {@code .top1_error} reads the same for one protocol or several; {@code protocols} holds every protocol's,
- * side by side for {@code --compare}. Every number comes with what produced it (eval-protocols.md §7.6): models,
+ * side by side for {@code --compare}. Every number comes with what produced it (docs/PROTOCOLS.md §7.6): models,
  * protocol description and scales, preprocessing (resize rule, interpolation, normalisation, channel order),
  * dataset and selection, counts, timings. Errors are fractions in [0, 1].
  */

@@ -2,7 +2,7 @@ package org.repzoo.evaluation.image;
 
 /**
  * The centred {@code size x size} square: torchvision 0.14 {@code F.center_crop(img, [size])}
- * (eval-protocols.md P2).
+ * (docs/PROTOCOLS.md P2).
  *
  * <p>The offsets are {@code rint((L - size) / 2.0)}, rounding half to even like Python's {@code round}: 341 → 224
  * starts at 58 (58.5 → 58), 342 → 299 at 22 (21.5 → 22). A side shorter than {@code size} is first zero-padded,

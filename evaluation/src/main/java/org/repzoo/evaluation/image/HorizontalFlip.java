@@ -2,7 +2,7 @@ package org.repzoo.evaluation.image;
 
 /**
  * Mirror image, {@code out(x, y) = in(W - 1 - x, y)}: torchvision {@code F.hflip}, PIL
- * {@code Image.transpose(FLIP_LEFT_RIGHT)} (eval-protocols.md P4).
+ * {@code Image.transpose(FLIP_LEFT_RIGHT)} (docs/PROTOCOLS.md P4).
  */
 public record HorizontalFlip() implements ImageTransform {
 

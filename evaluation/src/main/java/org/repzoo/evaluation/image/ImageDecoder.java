@@ -23,7 +23,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads an image file into 8-bit RGB the way torchvision's {@code pil_loader} does,
- * {@code Image.open(f).convert("RGB")} (eval-protocols.md P7), with the JPEG, PNG, BMP and GIF readers of
+ * {@code Image.open(f).convert("RGB")} (docs/PROTOCOLS.md P7), with the JPEG, PNG, BMP and GIF readers of
  * {@code javax.imageio}.
  *
  * <p>The conversion follows Pillow 9.4's {@code convert("RGB")} on the mode Pillow opens the file in:

@@ -4,7 +4,7 @@ import org.repzoo.zoo.core.EvalPreset;
 
 /**
  * A model's single-crop input from a decoded image: torchvision 0.14's {@code ImageClassification} preset
- * ({@code weights.transforms()}, eval-protocols.md §4.1), driven by the model's {@link EvalPreset}.
+ * ({@code weights.transforms()}, docs/PROTOCOLS.md §4.1), driven by the model's {@link EvalPreset}.
  *
  * <pre>
  * ResizeShort(resizeSize, interpolation) → CenterCrop(cropSize) → channels in channelOrder

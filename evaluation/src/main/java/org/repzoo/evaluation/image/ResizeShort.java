@@ -4,7 +4,7 @@ import org.repzoo.zoo.core.EvalPreset.Interpolation;
 
 /**
  * Resizes the shorter side to {@code size} and keeps the aspect ratio: torchvision 0.14
- * {@code F.resize(img, [size], interpolation)} on a PIL image (eval-protocols.md P1, P5).
+ * {@code F.resize(img, [size], interpolation)} on a PIL image (docs/PROTOCOLS.md P1, P5).
  *
  * <p>The longer side is truncated, not rounded ({@code _compute_resized_output_size}): 500x375 → 341x256. An image
  * that already has that size is returned untouched, as torchvision returns it without resampling.

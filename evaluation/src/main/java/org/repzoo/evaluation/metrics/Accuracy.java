@@ -3,7 +3,7 @@ package org.repzoo.evaluation.metrics;
 import java.io.Serializable;
 
 /**
- * Top-1 and top-5 counts of one protocol, overall and per class (eval-protocols.md §5.1: error is the fraction of
+ * Top-1 and top-5 counts of one protocol, overall and per class (docs/PROTOCOLS.md §5.1: error is the fraction of
  * images, averaged over images). Images whose scores hold a NaN are ranked with NaN as {@code -inf} and counted
  * apart; so are images whose top-1 or top-5 decision depends on how ties are broken (§5.4's optimistic and
  * pessimistic variants disagree).

@@ -1,7 +1,7 @@
 package org.repzoo.evaluation.metrics;
 
 /**
- * The reference order of eval-protocols.md §5.4 [ours]: classes sorted by score descending, ties by class index
+ * The reference order of docs/PROTOCOLS.md §5.4 [ours]: classes sorted by score descending, ties by class index
  * ascending (a stable sort of {@code -score}, like {@code torch.sort(stable=True, descending=True)} or numpy's
  * {@code argsort(-s, kind='stable')}), NaN treated as {@code -inf}. {@code torch.topk}'s order of tied values is
  * implementation-defined and ranks NaN first; this order is defined and ranks NaN last.

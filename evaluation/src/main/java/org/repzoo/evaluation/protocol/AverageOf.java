@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * The equal-weight average of several protocols' posteriors: VGG's {@code dense+multi-crop} (Simonyan &amp; Zisserman
- * 2015, §4.3, "averaging their soft-max outputs"; eval-protocols.md §1.5), {@code p = (p_dense + p_multicrop) / 2}.
+ * 2015, §4.3, "averaging their soft-max outputs"; docs/PROTOCOLS.md §1.5), {@code p = (p_dense + p_multicrop) / 2}.
  * Each part keeps its own internal weights, so the 6 dense views weigh as much as the 150 crops together.
  */
 public record AverageOf(String name, List<Protocol> parts) implements Protocol {

@@ -2,7 +2,7 @@ package org.repzoo.evaluation.protocol;
 
 /**
  * A rectangle {@code [left, left + width) x [top, top + height)} in the pixel coordinates of the resized image it is
- * cut from (eval-protocols.md §0: half-open, origin top-left).
+ * cut from (docs/PROTOCOLS.md §0: half-open, origin top-left).
  */
 public record Box(int left, int top, int width, int height) {
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The centre crop at one or more scales, posteriors averaged: {@code single} is torchvision's
- * {@code Resize(Q) + CenterCrop(crop)} (eval-protocols.md §4.1; timm's crop_pct rule is already the preset's resize
+ * {@code Resize(Q) + CenterCrop(crop)} (docs/PROTOCOLS.md §4.1; timm's crop_pct rule is already the preset's resize
  * size), {@code multi-scale} VGG's §4.2 evaluation of several Q with the centre crop of each (the paper runs its
  * dense net there; this is the crop form, the dense form is {@link DenseViews}).
  *

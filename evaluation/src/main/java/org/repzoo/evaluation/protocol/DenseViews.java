@@ -4,13 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * VGG's dense evaluation (Simonyan &amp; Zisserman 2015, §3.2; eval-protocols.md §1.3): the whole image, resized so
+ * VGG's dense evaluation (Simonyan &amp; Zisserman 2015, §3.2; docs/PROTOCOLS.md §1.3): the whole image, resized so
  * that its shorter side is Q, through the fully-convolutional form of the net (FC layers as convolutions); the
- * class score map is averaged spatially before the soft-max (§1.3 step 5, [ours, the spec's]: mean, not sum), and
+ * class score map is averaged spatially before the soft-max (§1.3 step 5, [ours]: mean, not sum), and
  * the posteriors of the image and its mirror are averaged, then over the scales (step 7).
  *
- * <p>The same machinery is ResNet's fully-convolutional multi-scale testing (He et al. 2015, §3.4, §3.1 of the
- * spec): scales {224, 256, 384, 480, 640}; the paper does not mention flips, so its literal form is
+ * <p>The same machinery is ResNet's fully-convolutional multi-scale testing (He et al. 2015, §3.4, docs/PROTOCOLS.md
+ * §3.1): scales {224, 256, 384, 480, 640}; the paper does not mention flips, so its literal form is
  * {@link Mirroring#ORIGINAL_ONLY}.
  */
 public record DenseViews(List<Integer> scales, int crop, Mirroring mirroring) implements Protocol {

@@ -24,7 +24,7 @@ final class Geometry {
 
     /**
      * Offset of cell {@code index} of {@code cells} evenly spaced crops along an axis, both borders included:
-     * {@code rint(index * (length - crop) / (cells - 1))} (eval-protocols.md §1.4, [ours]).
+     * {@code rint(index * (length - crop) / (cells - 1))} (docs/PROTOCOLS.md §1.4, [ours]).
      */
     static int gridOffset(int length, int crop, int index, int cells) {
         return (int) Math.rint(index * (double) (length - crop) / (cells - 1));

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * GoogLeNet's 144 crops (Szegedy et al. 2014, §7; eval-protocols.md §2.2): the shorter side resized to 256, 288,
+ * GoogLeNet's 144 crops (Szegedy et al. 2014, §7; docs/PROTOCOLS.md §2.2): the shorter side resized to 256, 288,
  * 320 and 352; the left, centre and right squares (top, centre, bottom for portrait images); in each the four
  * corner crops, the centre crop and the whole square resized to the crop size; each also mirrored. 4 x 3 x 6 x 2 =
  * 144 views, soft-max averaged with equal weights.
  *
- * <p>[ours, the spec's] The middle square and the inner centre use P2's round-half-even offset, so the middle
+ * <p>[ours, docs/PROTOCOLS.md] The middle square and the inner centre use P2's round-half-even offset, so the middle
  * square's centre crop is torchvision's CenterCrop. A square image gives three identical squares: all are kept, so
  * every image has 144 equally weighted views. The whole square is resampled with the same antialiased filter as
  * the resize, then mirrored. Order per scale and square: tl, tr, bl, br, centre, whole (five_crop's order), then

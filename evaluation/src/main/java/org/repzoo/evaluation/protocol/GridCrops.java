@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * VGG's multi-crop evaluation (Simonyan &amp; Zisserman 2015, §3.2 and Table 5; eval-protocols.md §1.4): at each
+ * VGG's multi-crop evaluation (Simonyan &amp; Zisserman 2015, §3.2 and Table 5; docs/PROTOCOLS.md §1.4): at each
  * scale Q a regular {@code cells x cells} grid of crops, "5 x 5 regular grid with 2 flips", 50 views per scale and
  * 150 for Q = {256, 384, 512}, soft-max averaged with equal weights.
  *
- * <p>The paper gives no positions. [ours, the spec's] {@code x_i = rint(i (W' - crop) / (cells - 1))}: evenly
+ * <p>The paper gives no positions. [ours, docs/PROTOCOLS.md] {@code x_i = rint(i (W' - crop) / (cells - 1))}: evenly
  * spaced with both borders included, so the corners are torchvision's corner crops and the middle cell is exactly
  * its CenterCrop. Order per scale: the grid row by row, then the same boxes mirrored.
  */

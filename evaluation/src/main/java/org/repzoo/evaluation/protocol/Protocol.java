@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A test protocol as data: the weighted views of an image of a given size. An image's score is
- * {@code sum over views of weight * softmax(logits(view))} (eval-protocols.md P6, §7.4); for a protocol of one view
+ * {@code sum over views of weight * softmax(logits(view))} (docs/PROTOCOLS.md P6, §7.4); for a protocol of one view
  * the logits themselves are ranked, which orders classes the same way without soft-max saturation ties.
  * Implementations are records: their fields are the whole protocol (serializable, so that a distributed evaluation
  * can ship it to its workers).

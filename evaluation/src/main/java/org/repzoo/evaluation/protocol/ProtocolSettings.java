@@ -6,7 +6,7 @@ import org.repzoo.zoo.core.EvalPreset;
 /**
  * What a user may set about the protocols, and the defaults where nothing is set. The crop size and the
  * single-crop resize come from the model's {@link EvalPreset}; the papers' scale sets are for 224 crops and are
- * multiplied by {@code crop / 224} for other crops ([ours], the spec's rule for GoogLeNet at 299, §3.2).
+ * multiplied by {@code crop / 224} for other crops ([ours], docs/PROTOCOLS.md §3.2's rule for GoogLeNet at 299).
  *
  * @param resize        shorter side for {@code single} and {@code ten-crop}; 0: the preset's
  * @param scales        the scale set of {@code multi-scale}, {@code multi-crop}, {@code dense} and

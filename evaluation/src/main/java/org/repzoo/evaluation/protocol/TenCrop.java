@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * torchvision's {@code TenCrop(crop)} after {@code Resize(scale)} (eval-protocols.md P3, §4.2), the "standard
+ * torchvision's {@code TenCrop(crop)} after {@code Resize(scale)} (docs/PROTOCOLS.md P3, §4.2), the "standard
  * 10-crop testing" of the ResNet paper as fb.resnet.torch and torchvision take it (§3.1): the four corners and the
  * centre of the resized image, then the same five of the mirrored image, soft-max averaged.
  *

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * The scale S a VGG model was trained at, fixed or jittered in {@code [min, max]}, and the test scales the paper
- * derives from it (Simonyan &amp; Zisserman 2015, §4.1, §4.2; eval-protocols.md §1.2): single-scale Q = S, or
+ * derives from it (Simonyan &amp; Zisserman 2015, §4.1, §4.2; docs/PROTOCOLS.md §1.2): single-scale Q = S, or
  * 0.5 (S_min + S_max) when jittered; multi-scale {S - 32, S, S + 32}, or {S_min, 0.5 (S_min + S_max), S_max}.
  */
 public record TrainingScale(int min, int max) {

@@ -1,7 +1,7 @@
 package org.repzoo.evaluation.protocol;
 
 /**
- * One input a protocol feeds the network for an image (eval-protocols.md §7.3, "(box, flip, resizeTo?)"):
+ * One input a protocol feeds the network for an image (docs/PROTOCOLS.md §7.3, "(box, flip, resizeTo?)"):
  * resize the image's shorter side to {@code scale} (P1, P5), cut {@code box}, resize the patch to
  * {@code outputSize x outputSize} when that differs from the box (GoogLeNet's whole squares), then mirror it if
  * {@code flip} says so (P4: the extracted patch is mirrored; torchvision's TenCrop boxes, which crop the mirrored

@@ -1,7 +1,7 @@
 package org.repzoo.evaluation.protocol;
 
 /**
- * A view and its weight in the protocol's average of soft-max posteriors (eval-protocols.md P6: equal weights over
+ * A view and its weight in the protocol's average of soft-max posteriors (docs/PROTOCOLS.md P6: equal weights over
  * a protocol's views, and halves for the average of two protocols, VGG §4.3).
  */
 public record WeightedView(View view, double weight) {

@@ -34,7 +34,7 @@ import org.repzoo.zoo.vgg.Vgg;
 import org.repzoo.zoo.vgg.VggConfig;
 
 /**
- * eval-protocols.md §1.3: at Q = 224 the dense evaluation of a VGG (FC layers as convolutions, whole image) equals
+ * docs/PROTOCOLS.md §1.3: at Q = 224 the dense evaluation of a VGG (FC layers as convolutions, whole image) equals
  * the single 224 crop, to float precision. Square images resized to 224 are their own centre crop, so the two
  * protocols see the same pixels and differ only in the network's form.
  */

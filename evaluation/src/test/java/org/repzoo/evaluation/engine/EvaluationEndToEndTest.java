@@ -107,7 +107,9 @@ class EvaluationEndToEndTest {
         assertEquals(6, result.upscaled(), "all test images are smaller than the crop and upscaled, like torchvision");
     }
 
-    /** VGG §4.4 / spec §1.6: the ensemble's posterior is the mean of its members' protocol posteriors. */
+    /**
+     * VGG §4.4 / docs/PROTOCOLS.md §1.6: the ensemble's posterior is the mean of its members' protocol posteriors.
+     */
     @Test
     void ensembleAveragesTheMembersPosteriors() throws IOException {
         List<Protocol> protocols = List.of(

@@ -34,8 +34,8 @@ class PatchesTest {
     }
 
     /**
-     * /work/shared/reference/pixel_examples.json, 500x375, resnet50 V1 transform (torchvision 0.14.1, PIL path):
-     * the single protocol's view, normalised, at out[:, row, col] (printed there to 5 decimals).
+     * The pixel example of docs/PROTOCOLS.md §4.1, 500x375, resnet50 V1 transform (torchvision 0.14.1, PIL path):
+     * the single protocol's view, normalised, at out[:, row, col] (given there to 5 decimals).
      */
     @Test
     void singleViewIsThePixelExample() {

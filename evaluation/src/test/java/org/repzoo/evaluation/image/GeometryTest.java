@@ -18,8 +18,9 @@ import org.repzoo.zoo.core.EvalPreset.Interpolation;
 class GeometryTest {
 
     /**
-     * eval-protocols.md §6.1, rows copied from /work/shared/reference/worked_examples.json
-     * ({@code resize_centercrop}, checked there against torchvision 0.14.1): input, resize, resized size, crop box.
+     * docs/PROTOCOLS.md §6.1, rows copied from worked_examples.json ({@code resize_centercrop}, in
+     * evaluation/src/test/resources/protocols; checked against torchvision 0.14.1): input, resize, resized size, crop
+     * box.
      */
     @ParameterizedTest(name = "{0}x{1} resize {2} crop {5}")
     @CsvSource({

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ImageDecoderTest {
 
     /**
-     * ImageIO's JPEG decoder (libjpeg 6b) is not Pillow's (libjpeg-turbo), and eval-protocols.md P7 allows ±1-2
+     * ImageIO's JPEG decoder (libjpeg 6b) is not Pillow's (libjpeg-turbo), and docs/PROTOCOLS.md P7 allows ±1-2
      * levels between decoders; on these files (4:2:0, 4:2:2, 4:4:4, progressive, grey, CMYK) they agree exactly.
      */
     private static final int JPEG_TOLERANCE = 0;

@@ -46,7 +46,7 @@ final class PreprocessingFixtures {
     }
 
     /**
-     * The test image of /work/shared/reference/pixel_examples.py: {@code R = floor(255x/(W-1))},
+     * The synthetic test image of docs/PROTOCOLS.md §4.1: {@code R = floor(255x/(W-1))},
      * {@code G = floor(255y/(H-1))}, {@code B = 255} on the odd squares of a 25-pixel checkerboard.
      */
     static RgbImage synth(int width, int height) {

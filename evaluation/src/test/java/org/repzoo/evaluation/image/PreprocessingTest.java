@@ -58,8 +58,8 @@ class PreprocessingTest {
     }
 
     /**
-     * /work/shared/reference/pixel_examples.json (torchvision 0.14.1, resnet50 V1 transform, PIL path) on the
-     * synthetic 500x375 and 375x500 images; printed there to 6 and 5 decimals.
+     * The pixel examples of docs/PROTOCOLS.md §4.1 (torchvision 0.14.1, resnet50 V1 transform, PIL path) on the
+     * synthetic 500x375 and 375x500 images; given there to 6 and 5 decimals.
      */
     @ParameterizedTest(name = "{0}x{1}")
     @CsvSource({

@@ -9,14 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stable order of eval-protocols.md §5.4 (numpy's {@code argsort(-s, kind='stable')}), on the spec's own tie
+ * The stable order of docs/PROTOCOLS.md §5.4 (numpy's {@code argsort(-s, kind='stable')}), on its own tie
  * examples, where {@code torch.topk} returns an implementation-defined order.
  */
 class RankingTest {
 
     @Test
     void tiesGoToTheLowerClassIndex() {
-        // torch.topk gives [8, 6, 7, 5, 9] and [1, 6, 4] here (spec §5.4); numpy's stable argsort gives these.
+        // torch.topk gives [8, 6, 7, 5, 9] and [1, 6, 4] here (docs/PROTOCOLS.md §5.4); numpy's stable argsort
+        // gives these.
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, Ranking.top(new double[10], 5));
         assertArrayEquals(new int[] {1, 2, 4}, Ranking.top(new double[] {1, 3, 3, 0, 3, 2, 3}, 3));
         assertArrayEquals(new int[] {1, 2, 4, 6, 5, 0, 3}, Ranking.top(new double[] {1, 3, 3, 0, 3, 2, 3}, 7));

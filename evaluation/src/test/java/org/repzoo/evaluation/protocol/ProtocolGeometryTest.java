@@ -17,7 +17,7 @@ import org.repzoo.evaluation.EvalSet;
 import org.repzoo.zoo.core.EvalPreset;
 
 /**
- * Every protocol's views against two independent references: the worked examples of eval-protocols.md §6
+ * Every protocol's views against two independent references: the worked examples of docs/PROTOCOLS.md §6
  * (worked_examples.json, checked there against torchvision 0.14.1) and the view lists of
  * {@code tools/reference/eval_protocol_fixtures.py}, whose boxes torchvision's {@code center_crop},
  * {@code five_crop} and {@code ten_crop} return on coordinate-encoded tensors.
@@ -164,7 +164,7 @@ class ProtocolGeometryTest {
         }
     }
 
-    /** VGG §4.1–4.2 (spec §1.2): Q from the training scale. */
+    /** VGG §4.1–4.2 (docs/PROTOCOLS.md §1.2): Q from the training scale. */
     @ParameterizedTest
     @CsvSource({"256, 256, 224 256 288", "384, 384, 352 384 416", "256-512, 384, 256 384 512", "256:512, 384, 256 384 512"})
     void testScalesFollowTheTrainingScale(String training, int single, String multi) {

@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * mapping. The runtime layer ({@code GroupedConvolutionLayer}) runs libnd4j's {@code conv2d}/{@code conv2d_bp} ops,
  * which use oneDNN on the {@code -onednn} native build in float precision whatever DL4J's helper setting.
  * Measured against a graph of per-group convolutions joined by a merge vertex and against a dense block-diagonal
- * {@code ConvolutionLayer}: see {@code docs/GROUPED_CONVOLUTION.md}. One deviation from PyTorch: an infinite or NaN
+ * {@code ConvolutionLayer}: see {@code docs/LAYERS.md}. One deviation from PyTorch: an infinite or NaN
  * input value can spread, as NaN, to a few neighbouring groups (those sharing a block-diagonal call).
  *
  * <p>Supported: any kernel, stride and symmetric padding in {@link ConvolutionMode#Truncate} (or {@code Strict}),

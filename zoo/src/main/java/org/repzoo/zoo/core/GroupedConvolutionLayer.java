@@ -32,14 +32,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * weight: the groups' weights on the diagonal, exact zeros elsewhere. The zeros add nothing to the sums, so the result
  * is the grouped convolution's (up to float summation order); only an infinite or NaN input leaks, as NaN, into the
  * other groups of its call. Backward takes the diagonal blocks of the call's dense weight gradient. The plan depends on
- * the channel counts only; it was chosen from the measurements in {@code docs/GROUPED_CONVOLUTION.md}.
+ * the channel counts only; it was chosen from the measurements in {@code docs/notes/2026-11-25-grouped-convolution.md}.
  *
  * <p>A depthwise convolution (one input and one output channel per group, as in Xception's and MobileNet's separable
  * convolutions) is one call of libnd4j's {@code depthwise_conv2d}/{@code depthwise_conv2d_bp} instead. oneDNN takes
  * that op only with its weight format 0, {@code [kH, kW, C, 1]} (with format 1, {@code [1, C, kH, kW]}, which is
  * PyTorch's {@code [C, 1, kH, kW]} in C order, libnd4j falls back to a generic loop, measured 10-30 times slower), so
  * the weight is copied into that layout for each call and the weight gradient copied back: C x kH x kW values, nothing
- * next to the activations. Measurements in {@code docs/SEPARABLE_CONVOLUTION.md}.
+ * next to the activations. Measurements in {@code docs/notes/2026-11-25-separable-convolution.md}.
  *
  * <p>Workspaces: the output is created in {@link ArrayType#ACTIVATIONS}, the input gradient in
  * {@link ArrayType#ACTIVATION_GRAD}, scratch arrays in the working-memory workspaces; the block-diagonal weights are
@@ -49,8 +49,8 @@ final class GroupedConvolutionLayer extends BaseLayer<GroupedConvolution> {
 
     /**
      * Channels below which a call is too narrow for oneDNN and groups are joined into block-diagonal calls. Measured
-     * (docs/GROUPED_CONVOLUTION.md): 8 to 32 channels per call is fastest for 32 groups of 2 to 32 channels, with 1 or
-     * 2 threads; wider calls waste more multiply-adds on the zeros than they save in per-call cost.
+     * (docs/notes/2026-11-25-grouped-convolution.md): 8 to 32 channels per call is fastest for 32 groups of 2 to 32
+     * channels, with 1 or 2 threads; wider calls waste more multiply-adds on the zeros than they save in per-call cost.
      */
     static final long MIN_CHANNELS_PER_CALL = 16;
 

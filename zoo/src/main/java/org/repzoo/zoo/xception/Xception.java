@@ -25,7 +25,7 @@ import org.repzoo.zoo.core.Pool;
  * shapes, it is as fast as DL4J's {@code DepthwiseConvolution2D} (within the run-to-run spread) whose weight
  * [kH, kW, C, 1] is a permutation of PyTorch's that the key mapping would have to transpose, and 4 to 23 times faster
  * than DL4J's {@code SeparableConvolution2D} (libnd4j's {@code sconv2d}, which would also hold both of timm's modules,
- * two state_dict keys, in one vertex): figures in {@code docs/SEPARABLE_CONVOLUTION.md}.
+ * two state_dict keys, in one vertex): figures in {@code docs/notes/2026-11-25-separable-convolution.md}.
  *
  * <p>Wiring, which DL4J's own zoo Xception gets wrong in several places: inside a block, the ReLU before the first
  * separable convolution reads the block input, and the shortcut reads the block input too (the value before that

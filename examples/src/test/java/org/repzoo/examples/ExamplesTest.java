@@ -33,6 +33,13 @@ class ExamplesTest {
         assertArrayEquals(new long[] {1, 1000}, LoadZooModel.logits("resnet18").shape());
     }
 
+    /** The README's snippet: it runs, and the model it saved loads with the weights it had. */
+    @Test
+    void theReadmeSnippetRuns(@TempDir Path folder) throws Exception {
+        ZooExample.main(new String[] {folder.toString()});
+        assertTrue(Files.size(folder.resolve("resnet50-10.zip")) > 90_000_000);
+    }
+
     @Test
     void aRepVggCheckpointIsImportedConvertedAndDeployedOnBothEngines(@TempDir Path folder) throws IOException {
         Path image = folder.resolve("photo.png");

@@ -15,7 +15,14 @@ public final class OutputBatches {
     }
 
     public static MultiDataSet of(ComputationGraph graph, INDArray features, INDArray labels) {
-        int outputs = graph.getConfiguration().getNetworkOutputs().size();
+        return of(graph.getConfiguration().getNetworkOutputs().size(), features, labels);
+    }
+
+    /** The batch for a graph with {@code outputs} network outputs. */
+    public static MultiDataSet of(int outputs, INDArray features, INDArray labels) {
+        if (outputs < 1) {
+            throw new IllegalArgumentException("a graph has at least one output, got " + outputs);
+        }
         if (features.size(0) != labels.size(0)) {
             throw new IllegalArgumentException(features.size(0) + " images but " + labels.size(0) + " label rows");
         }

@@ -6,9 +6,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
-import org.repzoo.compat.BatchNormHelpers;
 import org.repzoo.training.average.WeightAverage;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.checkpoint.DataOrder;
@@ -20,9 +18,7 @@ import org.repzoo.training.parallel.BatchFitter;
 import org.repzoo.training.recipe.LearningRates;
 import org.repzoo.training.recipe.LrSchedule;
 import org.repzoo.training.recipe.Recipe;
-import org.repzoo.training.recipe.RecipeApplier;
 import org.repzoo.training.recipe.RecipeFiles;
-import org.repzoo.training.regularization.EquivalentKernelL2;
 import org.repzoo.training.schedule.PlateauDecay;
 import org.repzoo.zoo.core.SettingException;
 
@@ -99,16 +95,11 @@ public final class Trainer {
     public Outcome run(ComputationGraph initialised) throws IOException {
         Files.createDirectories(options.runDirectory());
         Run run = options.resume() ? resume(initialised) : start(initialised);
-        BatchNormHelpers.install(run.graph);
-        boolean kernelL2 = run.recipe.decayScope() == Recipe.DecayScope.EQUIVALENT_KERNEL
-                && run.recipe.weightDecay() > 0;
-        if (kernelL2 && options.replicas() > 1) {
+        if (TrainingGraph.kernelL2(run.recipe) && options.replicas() > 1) {
             throw new IllegalArgumentException("the equivalent-kernel L2 (decayScope EQUIVALENT_KERNEL) runs as a "
                     + "listener of one graph and cannot be used with " + options.replicas() + " replicas");
         }
-        if (kernelL2) {
-            run.graph.addListeners(new EquivalentKernelL2(run.graph, run.recipe.weightDecay()));
-        }
+        TrainingGraph.equip(run.graph, run.recipe);
         int batch = run.recipe.batchSize();
         if (batch % options.replicas() != 0) {
             throw new IllegalArgumentException("batch size " + batch + " does not split evenly over "
@@ -199,8 +190,7 @@ public final class Trainer {
         RunFolderException.requireNew(options.checkpoint());
         Run run = new Run();
         run.recipe = recipe;
-        run.graph = RecipeApplier.apply(initialised, recipe, batchesPerEpoch(recipe));
-        Nd4j.getRandom().setSeed(options.seed());
+        run.graph = TrainingGraph.start(initialised, recipe, batchesPerEpoch(recipe), options.seed());
         run.average = recipe.averaging().create();
         run.plateau = plateau(recipe);
         run.log = TrainingLog.start(architecture, RecipeFiles.toJson(recipe), data, options.seed());

@@ -50,6 +50,22 @@ class ExamplesTest {
         assertTrue(deployed.maxLogitGap() < 1e-3, "DL4J and ONNX Runtime differ by " + deployed.maxLogitGap());
     }
 
+    /** DL4J's fit and evaluate on RepZoo's iterators over class folders: every validation image is scored. */
+    @Test
+    void aFolderTrainsAndEvaluatesThroughDl4jIterators(@TempDir Path folder) throws IOException {
+        for (String split : new String[] {"train", "val"}) {
+            for (String label : new String[] {"cat", "dog"}) {
+                Files.createDirectories(folder.resolve(split).resolve(label));
+                for (int i = 0; i < 4; i++) {
+                    writeImage(folder.resolve(split).resolve(label).resolve(i + ".png"), 260 + 10 * i, 240);
+                }
+            }
+        }
+        var evaluation = IteratorExample.trainAndEvaluate(folder.resolve("train"), folder.resolve("val"));
+        assertEquals(8, evaluation.getNumRowCounter());
+        assertEquals(java.util.List.of("cat", "dog"), evaluation.getLabelsList());
+    }
+
     /** A photo-like test image: smooth colour gradients with noise. */
     static void writeImage(Path file, int width, int height) throws IOException {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

@@ -17,11 +17,10 @@ import org.repzoo.zoo.core.ModelEntry;
 import org.repzoo.zoo.core.ModelOptions;
 
 public class IteratorExample {
-    /** Fine-tunes resnet18 on train/ (a folder per class) for one epoch, then scores it on val/ with DL4J. */
-    public static Evaluation trainAndEvaluate(Path train, Path val) throws IOException {
+    /** Fine-tunes resnet18 on train/ (a folder per class) for one epoch. */
+    public static ComputationGraph train(Path train) throws IOException {
         Dataset trainSet = Datasets.open(new Datasets.Source(train, null, null, null, null));  // class folders,
-        Dataset valSet = Datasets.open(new Datasets.Source(val, null, null, null, null));      // ILSVRC val, IDX
-        ModelEntry entry = Zoo.registry().get("resnet18");
+        ModelEntry entry = Zoo.registry().get("resnet18");                                     // ILSVRC val, IDX
         ComputationGraph graph = entry.init(ModelOptions.defaults().withClasses(trainSet.classNames().size()));
         EvalPreset preset = entry.preset();                               // resize 256, crop 224, ImageNet mean/std
         Recipe recipe = Recipes.RESNET.withBatchSize(4).withEpochs(1);    // torchvision's recipe, scaled to batch 4
@@ -32,9 +31,15 @@ public class IteratorExample {
         try (ImageDataSetIterator batches = RepZooIterators.training(trainSet, recipe, preset, seed, 2)) {
             TrainingGraph.Prepared run = TrainingGraph.forFit(graph, recipe, batches.batchesPerEpoch(), seed);
             run.graph().fit(batches, recipe.epochs());                    // the weights repzoo train ends with
-            graph = run.finalModel();
+            return run.finalModel();
         }
-        // repzoo eval --protocol single's images, scored by DL4J's Evaluation (top-1, and top-5 when there are 5)
+    }
+
+    /** Scores the graph on val/ with DL4J's Evaluation: top-1, and top-5 when there are 5 classes. */
+    public static Evaluation evaluate(ComputationGraph graph, Path val) throws IOException {
+        Dataset valSet = Datasets.open(new Datasets.Source(val, null, null, null, null));
+        EvalPreset preset = Zoo.registry().get("resnet18").preset();
+        // repzoo eval --protocol single's images
         graph.getConfiguration().setValidateOutputLayerConfig(false);      // the graph outputs logits
         try (ImageDataSetIterator images = RepZooIterators.evaluation(valSet, preset, 8, 2)) {
             return graph.evaluate(images, images.getLabels(), Math.min(5, valSet.classNames().size()));
@@ -42,6 +47,6 @@ public class IteratorExample {
     }
 
     public static void main(String[] args) throws IOException {
-        System.out.println(trainAndEvaluate(Path.of(args[0]), Path.of(args[1])).stats());
+        System.out.println(evaluate(train(Path.of(args[0])), Path.of(args[1])).stats());
     }
 }

@@ -8,10 +8,23 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.repzoo.evaluation.data.Dataset;
+import org.repzoo.evaluation.data.Datasets;
+import org.repzoo.evaluation.data.Selection;
+import org.repzoo.evaluation.engine.EvaluationOptions;
+import org.repzoo.evaluation.engine.Member;
+import org.repzoo.evaluation.metrics.Accuracy;
+import org.repzoo.evaluation.protocol.ProtocolName;
+import org.repzoo.evaluation.protocol.ProtocolSettings;
+import org.repzoo.zoo.Zoo;
+import org.repzoo.zoo.core.EvalPreset;
 
 /** Every example runs on the backend this build chose, and does what its Javadoc says. */
 class ExamplesTest {
@@ -50,7 +63,10 @@ class ExamplesTest {
         assertTrue(deployed.maxLogitGap() < 1e-3, "DL4J and ONNX Runtime differ by " + deployed.maxLogitGap());
     }
 
-    /** DL4J's fit and evaluate on RepZoo's iterators over class folders: every validation image is scored. */
+    /**
+     * DL4J's fit and evaluate on RepZoo's iterators over class folders, on this build's backend: DL4J's Evaluation
+     * counts the top-1 hits RepZoo's own engine counts under the single protocol, image for image.
+     */
     @Test
     void aFolderTrainsAndEvaluatesThroughDl4jIterators(@TempDir Path folder) throws IOException {
         for (String split : new String[] {"train", "val"}) {
@@ -61,9 +77,22 @@ class ExamplesTest {
                 }
             }
         }
-        var evaluation = IteratorExample.trainAndEvaluate(folder.resolve("train"), folder.resolve("val"));
-        assertEquals(8, evaluation.getNumRowCounter());
-        assertEquals(java.util.List.of("cat", "dog"), evaluation.getLabelsList());
+        ComputationGraph graph = IteratorExample.train(folder.resolve("train"));
+        Evaluation dl4j = IteratorExample.evaluate(graph, folder.resolve("val"));
+        assertEquals(8, dl4j.getNumRowCounter());
+        assertEquals(List.of("cat", "dog"), dl4j.getLabelsList());
+
+        EvalPreset preset = Zoo.registry().get("resnet18").preset();
+        Dataset val = Datasets.open(new Datasets.Source(folder.resolve("val"), null, null, null, null));
+        var setup = new org.repzoo.evaluation.engine.Evaluation.Setup(
+                List.of(new Member("resnet18", null, graph, preset)), val, Selection.all(),
+                List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, preset)),
+                EvaluationOptions.defaults(), null);
+        Accuracy repzoo = org.repzoo.evaluation.engine.Evaluation.run(setup, (done, total) -> { }).results().get(0)
+                .accuracy();
+        assertEquals(0, repzoo.tieDecidedTop1() + repzoo.nanImages(), "a tie or NaN would rank differently");
+        long dl4jTop1 = dl4j.truePositives().values().stream().mapToLong(Integer::longValue).sum();
+        assertEquals(repzoo.top1Correct(), dl4jTop1, "top-1 hits");
     }
 
     /** A photo-like test image: smooth colour gradients with noise. */

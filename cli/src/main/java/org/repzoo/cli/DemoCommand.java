@@ -51,9 +51,9 @@ import picocli.CommandLine.Spec;
  * multi-scale and multi-crop protocols, times them, and prints one table.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Train a small RepVGG on Fashion-MNIST, convert it to the plain deploy form and to ONNX, evaluate",
-                "the train form, the deploy form and the deploy form on ONNX Runtime (single, multi-scale, multi-crop),",
-                "time them, and print the table (about 9 minutes on 2 cores).",
+        description = {"Train a small RepVGG on Fashion-MNIST and take it to deployment, end to end.",
+                "Converts it to the plain deploy form, to ONNX and to INT8, evaluates each (single, multi-scale, "
+                        + "multi-crop), times them and prints the table (about 10 minutes on 2 cores).",
                 "Multi-scale and multi-crop run on the first test images (--multi-scale-images, --multi-crop-images)."})
 final class DemoCommand implements Callable<Integer> {
 

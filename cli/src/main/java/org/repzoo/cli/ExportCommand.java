@@ -16,10 +16,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write a model zip's weights as a PyTorch state_dict (.npz or .safetensors, float32) with the "
-                + "reference implementation's key names, loadable with load_state_dict;",
-                "or the whole model as ONNX (.onnx): input 'input' (float32 NCHW, dynamic batch), output 'logits', "
-                        + "initializers named by the state_dict keys, the model's preprocessing in the metadata."})
+        description = {"Write a model zip as a PyTorch state_dict or as an ONNX file.",
+                "A state_dict (.npz or .safetensors, float32) carries the reference implementation's key names and "
+                        + "loads with load_state_dict. An ONNX file (.onnx) has one input 'input' (float32 NCHW, "
+                        + "dynamic batch), one output 'logits', initializers named by the state_dict keys and the "
+                        + "model's preprocessing in its metadata."})
 final class ExportCommand implements Callable<Integer> {
 
     @Spec

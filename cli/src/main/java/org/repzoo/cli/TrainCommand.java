@@ -24,9 +24,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code repzoo train}: trains a registered architecture with its paper's recipe, crash-safe. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a model with its paper's recipe (SGD/RMSProp, schedule, weight decay, augmentation),",
-                "validating each epoch, checkpointing atomically (kill it any time; --resume continues exactly),",
-                "writing a JSON log and a PNG curve to the run directory and the model zip at the end."})
+        description = {"Train a model with its paper's recipe.",
+                "The paper's optimizer (SGD or RMSProp), schedule, weight decay and augmentation; validates each "
+                        + "epoch, checkpoints atomically (kill it any time; --resume continues exactly) and writes a "
+                        + "JSON log, a PNG curve and at the end the model zip to the run directory."})
 final class TrainCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "ARCH", description = "registered architecture (repzoo list)")

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +67,7 @@ class EvalCommandTest {
         Path report = temp.resolve("report.json");
         Path csv = temp.resolve("predictions.csv");
         String all = String.join(",", Arrays.stream(ProtocolName.values()).map(ProtocolName::text).toList());
-        Cli.Run run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", EvalSet.images(), "--compare", all,
+        Cli.Run run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", EvalSet.imageFolder(temp), "--compare", all,
                 "--report", report, "--predictions", csv, "--per-class"));
         assertEquals(0, run.code(), run.err());
         assertTrue(run.err().contains("records no RepZoo architecture"), run.err());
@@ -100,7 +99,7 @@ class EvalCommandTest {
     void ensembleAveragesPosteriors(@TempDir Path temp) throws IOException {
         Path report = temp.resolve("report.json");
         Cli.Run run = Cli.run(args("eval", "--models", models.resolve("tiny0.zip") + "," + models.resolve("tiny1.zip"),
-                "--data", EvalSet.images(), "--protocol", "ten-crop", "--report", report));
+                "--data", EvalSet.imageFolder(temp), "--protocol", "ten-crop", "--report", report));
         assertEquals(0, run.code(), run.err());
         JsonNode json = JSON.readTree(report.toFile());
         double[] expected = referenceErrors("ensemble", "ten-crop", 0);
@@ -113,14 +112,15 @@ class EvalCommandTest {
     @Test
     void limitAndShard(@TempDir Path temp) throws IOException {
         Path report = temp.resolve("report.json");
-        Cli.Run run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", EvalSet.images(), "--protocol",
+        Path images = EvalSet.imageFolder(temp);
+        Cli.Run run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", images, "--protocol",
                 "dense", "--limit", "2", "--report", report));
         assertEquals(0, run.code(), run.err());
         JsonNode json = JSON.readTree(report.toFile());
         assertEquals(2, json.get("images").asInt(), "the first two images, both birds");
         double[] expected = referenceErrors("posteriors", "dense", 2);
         assertEquals(expected[0], json.get("top1_error").asDouble(), 1e-12);
-        run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", EvalSet.images(), "--shard", "1/4",
+        run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", images, "--shard", "1/4",
                 "--report", report));
         assertEquals(0, run.code(), run.err());
         assertEquals(2, JSON.readTree(report.toFile()).get("images").asInt(), "images 1 and 5 of 6");
@@ -128,14 +128,7 @@ class EvalCommandTest {
 
     @Test
     void badInputStopsWithItsPathOrIsSkipped(@TempDir Path temp) throws IOException {
-        Path root = temp.resolve("images");
-        try (Stream<Path> files = Files.walk(EvalSet.images())) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Path target = root.resolve(EvalSet.images().relativize(file).toString());
-                Files.createDirectories(target.getParent());
-                Files.copy(file, target);
-            }
-        }
+        Path root = EvalSet.copyImages(temp.resolve("images"));
         Path broken = root.resolve("dog/broken.jpg");
         Files.writeString(broken, "<html>not an image</html>");
         Cli.Run run = Cli.run(args("eval", models.resolve("tiny0.zip"), "--data", root));

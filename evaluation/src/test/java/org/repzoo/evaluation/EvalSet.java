@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -82,15 +83,20 @@ public final class EvalSet {
      */
     public static Path imageFolder(Path folder) throws IOException {
         Path images = images();
-        if (images.getFileSystem() == java.nio.file.FileSystems.getDefault()) {
+        if (images.getFileSystem() == FileSystems.getDefault()) {
             return images;
         }
-        Path copy = folder.resolve("evalset-images");
-        try (var files = java.nio.file.Files.walk(images)) {
-            for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        return copyImages(folder.resolve("evalset-images"));
+    }
+
+    /** A writable copy of {@link #images()} at {@code copy}, for tests that add or break files. */
+    public static Path copyImages(Path copy) throws IOException {
+        Path images = images();
+        try (var files = Files.walk(images)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path target = copy.resolve(images.relativize(file).toString());
-                java.nio.file.Files.createDirectories(target.getParent());
-                java.nio.file.Files.copy(file, target);
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
             }
         }
         return copy;

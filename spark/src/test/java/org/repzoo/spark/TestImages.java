@@ -2,10 +2,8 @@ package org.repzoo.spark;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.repzoo.evaluation.EvalSet;
 
@@ -20,14 +18,7 @@ final class TestImages {
 
     /** The committed images and {@code extraPerClass} generated ones per class, under {@code folder/images}. */
     static Path create(Path folder, int extraPerClass) throws IOException {
-        Path root = folder.resolve("images");
-        try (Stream<Path> files = Files.walk(EvalSet.images())) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Path target = root.resolve(EvalSet.images().relativize(file).toString());
-                Files.createDirectories(target.getParent());
-                Files.copy(file, target);
-            }
-        }
+        Path root = EvalSet.copyImages(folder.resolve("images"));
         Random random = new Random(42);
         for (String name : new String[] {"bird", "cat", "dog"}) {
             for (int i = 0; i < extraPerClass; i++) {

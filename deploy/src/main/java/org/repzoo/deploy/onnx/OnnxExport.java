@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.repzoo.deploy.onnx.proto.Onnx.ModelProto;
 import org.repzoo.deploy.onnx.proto.Onnx.OperatorSetIdProto;
@@ -102,6 +104,13 @@ public final class OnnxExport {
             throw new OnnxExportException("the graph does not take input " + options.input() + ": " + e.getMessage());
         }
         types.put(dl4jInput, options.input().toInputType());
+        // DL4J types a loss layer as a feed-forward layer of its nOut, 0; what it passes on is its input.
+        for (String vertex : GraphOrder.topological(conf)) {
+            if (conf.getVertices().get(vertex) instanceof LayerVertex layer
+                    && layer.getLayerConf().getLayer() instanceof LossLayer) {
+                types.put(vertex, types.get(conf.getVertexInputs().get(vertex).get(0)));
+            }
+        }
 
         List<String> outputs = new ArrayList<>(conf.getNetworkOutputs().subList(0,
                 options.keepAuxiliary() ? conf.getNetworkOutputs().size() : 1));

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.deploy.onnx.proto.Onnx.ModelProto;
 import org.repzoo.deploy.ort.OrtModel;
 import org.repzoo.evaluation.model.GraphModel;
 import org.repzoo.reparam.BatchNormFolder;
@@ -26,8 +27,8 @@ import org.repzoo.zoo.core.ModelEntry;
 
 /**
  * Every registered architecture, exported at a small input and run by ONNX Runtime, gives DL4J's logits: within 1e-4
- * of the largest logit, and the same top-1 class for every image. The DL4J engine's batch-norm-folded copy of the
- * graph gives them within 1e-5.
+ * of the largest logit, and the same top-1 class for every image, from an output declared as (batch, classes). The
+ * DL4J engine's batch-norm-folded copy of the graph gives them within 1e-5.
  */
 class OnnxExportRegistryTest {
 
@@ -42,7 +43,8 @@ class OnnxExportRegistryTest {
         InputShape input = SmallInputs.of(entry);
         ComputationGraph graph = entry.init(SmallInputs.options(entry));
         Path file = dir.resolve(entry.name() + ".onnx");
-        OnnxFiles.write(file, OnnxExport.export(graph, OnnxExport.Options.of(input), Map.of()));
+        ModelProto proto = OnnxExport.export(graph, OnnxExport.Options.of(input), Map.of());
+        OnnxFiles.write(file, proto);
         Nd4j.getRandom().setSeed(1);
         INDArray images = Nd4j.rand(DataType.FLOAT, 3, input.channels(), input.height(), input.width()).subi(0.5)
                 .muli(4);
@@ -54,6 +56,9 @@ class OnnxExportRegistryTest {
         }
         assertClose(entry.name() + ": ONNX Runtime", expected, actual, 1e-4);
         int classes = expected.length / 3;
+        var declared = proto.getGraph().getOutput(0).getType().getTensorType().getShape();
+        assertEquals("batch", declared.getDim(0).getDimParam(), entry.name() + ": declared batch");
+        assertEquals(classes, declared.getDim(1).getDimValue(), entry.name() + ": declared classes");
         assertArrayEquals(top1(expected, classes), top1(actual, classes), entry.name() + ": top-1 classes");
         Files.delete(file);
 

@@ -3,7 +3,8 @@
 # Both sides read the same torch.save file (random torchvision weights; the values do not matter to the speed).
 # Reports medians of 5 runs: the import's in-process time to read the checkpoint into the graph, the whole
 # command's wall time and peak RSS (GNU time); PyTorch's build + torch.load + load_state_dict in process, and a
-# whole python process doing the same (import torch included), with its peak RSS.
+# whole python process doing the same (import torch included), with its peak RSS; then whether the targets held
+# (the whole import within 2x the whole python process, peak RSS within 3x the checkpoint).
 #   apt-get install python3-torch python3-torchvision time
 #   tools/bench/import_speed.sh [resnet50 vgg16]
 set -euo pipefail
@@ -38,4 +39,10 @@ m = torchvision.models.get_model('$model'); m.load_state_dict(torch.load('$work/
        "peak RSS $(median "${rss[@]}") MB"
   echo "  PyTorch: in-process $torch_json; whole process (import torch, build, load) $(median "${py_walls[@]}") s," \
        "peak RSS $(median "${py_rss[@]}") MB"
+  # The import issue's targets: at most 2x PyTorch's time (whole process against whole process), at most ~3x the
+  # checkpoint's size in memory.
+  awk -v ours="$(median "${walls[@]}")" -v theirs="$(median "${py_walls[@]}")" -v rss="$(median "${rss[@]}")" \
+      -v size="$size_mb" 'BEGIN {
+    printf "  target: import within 2x PyTorch'"'"'s time: %s (%.2fx)\n", ours <= 2 * theirs ? "held" : "missed", ours / theirs
+    printf "  target: peak RSS within 3x the checkpoint: %s (%.2fx)\n", rss <= 3 * size ? "held" : "missed", rss / size }'
 done

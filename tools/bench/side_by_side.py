@@ -80,9 +80,14 @@ def machine(env, scratch):
         cpu = re.search(r"Model name:\s*(.+)", lscpu).group(1).strip()
     except (OSError, AttributeError):
         pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = sorted(set(re.findall(r"\b(avx512[a-z_0-9]*|avx_vnni)\b", f.read())))
+    except OSError:
+        flags = []
     log("measuring the fp32 peak (sgemm through ND4J)")
     peak = run_json(["./repzoo", "bench", "--sgemm", "--json", f"{scratch}/sgemm.json"], env, f"{scratch}/sgemm.json")
-    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(), "flags": flags,
             "sgemm_gflops": peak.get("sgemm", {}).get("gflops"), "nd4j_native": peak.get("nd4j_native"),
             "load_average_start": os.getloadavg()}
 
@@ -208,6 +213,33 @@ def derived(rows, engines):
              "|---|" + "---|" * len(engines)] + lines)
 
 
+def verdicts(rows, engines):
+    """One line per target the table can decide: the target, the figures it rests on, and whether it held."""
+    lines = []
+    by_key = {(r["name"], r["mode"], r["batch"]): r["rates"] for r in rows}
+    if {"repzoo-ort", "ort"} <= set(engines):
+        ratios = [(f"{name} b{batch}", rates["repzoo-ort"] / rates["ort"])
+                  for (name, mode, batch), rates in by_key.items() if rates.get("repzoo-ort") and rates.get("ort")]
+        if ratios:
+            worst = min(ratios, key=lambda item: item[1])
+            lines.append(f"- target: ORT on RepZoo's export >= 0.97x ORT on torch's export, every row: "
+                         f"**{'held' if worst[1] >= 0.97 else 'missed'}** (lowest {worst[1]:.2f}x, {worst[0]})")
+    if {"repzoo-ort", "dl4j"} <= set(engines):
+        rates = by_key.get(("repvgg_a0_deploy", "infer", 16), {})
+        if rates.get("repzoo-ort") and rates.get("dl4j"):
+            value = rates["repzoo-ort"] / rates["dl4j"]
+            lines.append(f"- target: ORT on RepZoo's export >= 1.8x the DL4J engine, repvgg_a0_deploy batch 16: "
+                         f"**{'held' if value >= 1.8 else 'missed'}** ({value:.2f}x)")
+    if "dl4j" in engines:
+        for (name, mode, batch), rates in by_key.items():
+            train = by_key.get((name[:-len("_deploy")], mode, batch), {}) if name.endswith("_deploy") else {}
+            if rates.get("dl4j") and train.get("dl4j"):
+                value = rates["dl4j"] / train["dl4j"]
+                lines.append(f"- target: {name} >= 1.5x its train form on DL4J, batch {batch}: "
+                             f"**{'held' if value >= 1.5 else 'missed'}** ({value:.2f}x)")
+    return lines
+
+
 def write(out, section):
     text = BEGIN + "\n" + "\n".join(section) + "\n" + END
     if os.path.exists(out):
@@ -300,7 +332,7 @@ def main():
         f"{args.rounds} round(s), medians.",
         "",
         f"- Machine: {host['cpu']}, {host['cores']} cores (Linux {host['kernel']}); ND4J native build "
-        f"`{host['nd4j_native']}`.",
+        f"`{host['nd4j_native']}`; CPU flags {' '.join(host['flags']) or 'without AVX-512 or AVX-VNNI'}.",
         f"- Measured fp32 peak: **{fmt(host['sgemm_gflops'])} GFLOP/s** (4096x4096 sgemm through ND4J, median of 5).",
         f"- Load average (1, 5, 15 min) at start {', '.join(f'{v:.2f}' for v in host['load_average_start'])}; "
         f"at end {', '.join(f'{v:.2f}' for v in load_end)}.",
@@ -310,6 +342,10 @@ def main():
         "before it runs (`repzoo bench`'s default); DL4J unfolded is `--no-fold`.",
         "",
     ] + table(rows, host["sgemm_gflops"], engines) + [""] + derived(rows, engines)
+    targets = verdicts(rows, engines)
+    section += [""] + targets if targets else []
+    for line in targets:
+        log(line[2:].replace("**", ""))
     write(args.out, section)
     os.makedirs(os.path.dirname(args.raw), exist_ok=True)
     with open(args.raw, "w") as f:

@@ -92,7 +92,12 @@ def main():
     print(f"onnx {onnx.__version__}, torch {torch.__version__}", flush=True)
     with tempfile.TemporaryDirectory() as directory:
         for name in args.models.split(","):
-            row = check(name, known[name], directory)
+            try:
+                row = check(name, known[name], directory)
+            except Exception as error:  # one model's failure is a row, not the end of the table
+                print(f"{name:20s} FAIL {type(error).__name__}: {str(error).splitlines()[0][:300]}", flush=True)
+                failed = True
+                continue
             rows.append(row)
             ok = row["relative"] <= 1e-4 and row["same_top1"]
             failed |= not ok

@@ -8,25 +8,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.SubsetVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.repzoo.compat.OneDnn;
-import org.repzoo.zoo.core.Graphs;
 import org.repzoo.zoo.core.GroupedConvolution;
 
 /**
@@ -150,19 +143,7 @@ public final class GroupedConvolutionRounds {
     }
 
     private static ComputationGraph net(Shape shape, Consumer<ComputationGraphConfiguration.GraphBuilder> body) {
-        ComputationGraphConfiguration.GraphBuilder builder = new NeuralNetConfiguration.Builder()
-                .seed(1)
-                .dataType(DataType.FLOAT)
-                .updater(new Sgd(1e-4))
-                .weightInit(WeightInit.RELU)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .graphBuilder()
-                .addInputs("in")
-                .setInputTypes(InputType.convolutional(shape.size(), shape.size(), shape.channels()));
-        body.accept(builder);
-        builder.addLayer("loss", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
-                .activation(Activation.IDENTITY).build(), "conv");
-        return Graphs.create(builder.setOutputs("loss").build());
+        return Rounds.probeGraph(shape.size(), shape.channels(), body);
     }
 
 

@@ -4,9 +4,21 @@ import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.repzoo.bench.TimingStats;
+import org.repzoo.zoo.core.Graphs;
 
 /**
  * Interleaved rounds, the method of these programs: every candidate runs once per round, rounds after rounds, so that
@@ -15,6 +27,27 @@ import org.repzoo.bench.TimingStats;
 final class Rounds {
 
     private Rounds() {
+    }
+
+    /**
+     * A probe graph of the layer benchmarks: input "in" of {@code channels} x {@code size} x {@code size}, the layers
+     * {@code body} adds (ending in a vertex named "conv"), then an MSE loss; seeded, float, SGD, ReLU initialisation.
+     */
+    static ComputationGraph probeGraph(int size, int channels,
+                                       Consumer<ComputationGraphConfiguration.GraphBuilder> body) {
+        ComputationGraphConfiguration.GraphBuilder builder = new NeuralNetConfiguration.Builder()
+                .seed(1)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(1e-4))
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(size, size, channels));
+        body.accept(builder);
+        builder.addLayer("loss", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                .activation(Activation.IDENTITY).build(), "conv");
+        return Graphs.create(builder.setOutputs("loss").build());
     }
 
     /** Seconds of one candidate: a forward pass and a training step, per round. */

@@ -6,23 +6,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.repzoo.compat.OneDnn;
-import org.repzoo.zoo.core.Graphs;
 import org.repzoo.zoo.core.GroupedConvolution;
 
 /**
@@ -114,19 +106,7 @@ public final class SeparableConvolutionRounds {
     }
 
     private static ComputationGraph net(Shape shape, Consumer<ComputationGraphConfiguration.GraphBuilder> body) {
-        ComputationGraphConfiguration.GraphBuilder builder = new NeuralNetConfiguration.Builder()
-                .seed(1)
-                .dataType(DataType.FLOAT)
-                .updater(new Sgd(1e-4))
-                .weightInit(WeightInit.RELU)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .graphBuilder()
-                .addInputs("in")
-                .setInputTypes(InputType.convolutional(shape.size(), shape.size(), shape.in()));
-        body.accept(builder);
-        builder.addLayer("loss", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
-                .activation(Activation.IDENTITY).build(), "conv");
-        return Graphs.create(builder.setOutputs("loss").build());
+        return Rounds.probeGraph(shape.size(), shape.in(), body);
     }
 
 }

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repzoo.weights.HashedWeights;
 import org.repzoo.weights.Tensors;
+import org.repzoo.weights.TimmRepVggKeys;
 import org.repzoo.weights.format.Checkpoint;
 import org.repzoo.weights.format.DType;
 import org.repzoo.weights.format.HostTensor;
@@ -153,6 +155,61 @@ class WeightsCommandsTest {
                 }
             }
         }
+    }
+
+    /**
+     * timm's RepVGG names (timm/models/byobnet.py; each key with its official twin from
+     * tools/reference/repvgg_timm_keys.py), both forms of RepVGG-A0: import detects the scheme and the form; export
+     * gives timm's checkpoint back bit for bit and in its order (the scheme it came in), {@code --scheme reference} the
+     * official one; and an official checkpoint's import exported with {@code --scheme timm} gives timm's.
+     */
+    @Test
+    void timmRepVggNamesImportAndExportInEitherScheme() throws Exception {
+        for (String name : List.of("repvgg_a0", "repvgg_a0_deploy")) {
+            Map<String, StoredTensor> timm = TimmRepVggKeys.timmCheckpoint(name);
+            Map<String, StoredTensor> official = TimmRepVggKeys.officialCheckpoint(name);
+            Path timmFile = dir.resolve(name + "-timm.safetensors");
+            Safetensors.write(timmFile, timm, Map.of());
+            Path fromTimm = dir.resolve(name + "-timm.zip");
+            Cli.Run imported = Cli.run("import", "repvgg_a0", "--weights", timmFile, "--out", fromTimm);
+            assertEquals(0, imported.code(), imported.err());
+            assertTrue(imported.out().contains("imported " + name + " (1000 classes)")
+                    && imported.out().contains("timm key names"), imported.out());
+            assertExported(fromTimm, null, timm, true);
+            assertExported(fromTimm, "reference", official, false);
+
+            Path officialFile = dir.resolve(name + "-official.npz");
+            Npz.write(officialFile, official);
+            Path fromOfficial = dir.resolve(name + "-official.zip");
+            imported = Cli.run("import", name, "--weights", officialFile, "--out", fromOfficial);
+            assertEquals(0, imported.code(), imported.err());
+            assertTrue(imported.out().contains("reference key names"), imported.out());
+            assertExported(fromOfficial, "timm", timm, false);
+        }
+    }
+
+    /** {@code repzoo export MODEL --out back.npz [--scheme S]} writes exactly {@code expected} (in its order if asked). */
+    private static void assertExported(Path model, String scheme, Map<String, StoredTensor> expected, boolean inOrder)
+            throws Exception {
+        Path back = dir.resolve("exported.npz");
+        Cli.Run exported = scheme == null ? Cli.run("export", model, "--out", back)
+                : Cli.run("export", model, "--out", back, "--scheme", scheme);
+        assertEquals(0, exported.code(), exported.err());
+        try (Checkpoint written = Npz.open(back)) {
+            String what = model.getFileName() + " exported as " + (scheme == null ? "imported" : scheme);
+            if (inOrder) {
+                assertEquals(new ArrayList<>(expected.keySet()), new ArrayList<>(written.tensors().keySet()), what);
+            } else {
+                assertEquals(expected.keySet(), new HashSet<>(written.tensors().keySet()), what);
+            }
+            for (Map.Entry<String, StoredTensor> e : expected.entrySet()) {
+                StoredTensor got = written.tensors().get(e.getKey());
+                assertEquals(e.getValue().dtype(), got.dtype(), what + " " + e.getKey());
+                assertArrayEquals(e.getValue().shape(), got.shape(), what + " " + e.getKey());
+                assertEquals(e.getValue().read(), got.read(), what + " " + e.getKey());
+            }
+        }
+        Files.delete(back);
     }
 
     @Test

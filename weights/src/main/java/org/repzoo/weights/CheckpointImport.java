@@ -158,8 +158,9 @@ public final class CheckpointImport {
     }
 
     /**
-     * RepVGG checkpoints come in two forms: a train-form one (branches) or a deploy-form one ({@code rbr_reparam}).
-     * Either registry name of a variant imports either form; the keys decide which graph is built.
+     * RepVGG checkpoints come in two forms: a train-form one (branches) or a deploy-form one ({@code rbr_reparam},
+     * timm's {@code reparam_conv}). Either registry name of a variant imports either form, in any of its key schemes;
+     * the keys decide which graph is built.
      */
     static ModelEntry formOf(ModelEntry entry, Set<String> keys) {
         if (entry.family() != Family.REPVGG) {
@@ -167,7 +168,10 @@ public final class CheckpointImport {
         }
         String base = entry.name().endsWith(DEPLOY_SUFFIX)
                 ? entry.name().substring(0, entry.name().length() - DEPLOY_SUFFIX.length()) : entry.name();
-        boolean deploy = keys.stream().anyMatch(k -> k.contains(".rbr_reparam."));
+        List<KeyAdapter> schemes = new ArrayList<>(List.of(KeyAdapter.IDENTITY));
+        schemes.addAll(entry.architecture().keySchemes().values());
+        boolean deploy = keys.stream().anyMatch(k -> schemes.stream()
+                .anyMatch(scheme -> scheme.toGraphKey(k).contains(".rbr_reparam.")));
         return Zoo.registry().get(deploy ? base + DEPLOY_SUFFIX : base);
     }
 

@@ -5,6 +5,7 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repzoo.weights.format.DType;
 import org.repzoo.weights.format.StoredTensor;
 
 /**
@@ -50,6 +51,11 @@ public final class HashedWeights {
     }
 
     public static INDArray tensor(String key, long[] shape) {
+        return Nd4j.create(values(key, shape), shape, 'c');
+    }
+
+    /** The values of {@link #tensor} in C order, without an ND4J array. */
+    static float[] values(String key, long[] shape) {
         CRC32 crc = new CRC32();
         crc.update(key.getBytes(StandardCharsets.UTF_8));
         long seed = crc.getValue();
@@ -63,7 +69,7 @@ public final class HashedWeights {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) rule.applyAsDouble(uniform(seed, i));
         }
-        return Nd4j.create(values, shape, 'c');
+        return values;
     }
 
     /** The same arrays as checkpoint tensors (float32, PyTorch layout). */
@@ -71,6 +77,42 @@ public final class HashedWeights {
         java.util.Map<String, StoredTensor> host = new java.util.LinkedHashMap<>();
         state.forEach((k, v) -> host.put(k, Tensors.fromArray(v)));
         return host;
+    }
+
+    /**
+     * One hashed tensor as a checkpoint tensor whose values are computed each time it is read: a state_dict of these
+     * holds no weights, so writing the largest models' checkpoints (RepVGG-D2se, 133M parameters) needs the memory
+     * of one tensor at a time.
+     */
+    public record Lazy(String key, long[] shape) implements StoredTensor {
+        @Override
+        public DType dtype() {
+            return DType.F32;
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        @Override
+        public java.nio.ByteBuffer read() {
+            float[] values = values(key, shape);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(values.length * Float.BYTES)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            return bytes;
+        }
+    }
+
+    /** {@link #stateDict}'s keys and values, each tensor computed when it is read ({@link Lazy}). */
+    public static java.util.Map<String, StoredTensor> lazyStateDict(
+            org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf) {
+        java.util.Map<String, StoredTensor> state = new java.util.LinkedHashMap<>();
+        for (org.repzoo.zoo.core.WeightKeys.TorchParam p : org.repzoo.zoo.core.WeightKeys.torchParams(conf).values()) {
+            state.put(p.key(), new Lazy(p.key(), p.shape()));
+        }
+        return state;
     }
 
     /** The hashed state_dict of a configuration, in PyTorch layout and naming, as checkpoint tensors. */

@@ -3,8 +3,8 @@ package org.repzoo.zoo.core;
 /**
  * A naming of state_dict keys. {@link #REFERENCE} is the graph's own: the module paths of the implementation each
  * family follows (torchvision for VGG/ResNet, the Caffe prototxt for NiN, the official repository for RepVGG).
- * {@link #TIMM} is timm's, where it differs (VGG's head is a ConvMlp there; ResNet keys are identical, so a timm ResNet
- * checkpoint is reported as REFERENCE).
+ * {@link #TIMM} is timm's, where it differs (VGG's head is a ConvMlp there; RepVGG is a ByobNet of RepVggBlocks with
+ * other module names; ResNet keys are identical, so a timm ResNet checkpoint is reported as REFERENCE).
  */
 public enum KeyScheme {
     REFERENCE("reference"),

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.repzoo.zoo.core.Architecture;
@@ -11,6 +12,8 @@ import org.repzoo.zoo.core.BranchAblatable;
 import org.repzoo.zoo.core.Conv;
 import org.repzoo.zoo.core.GraphScope;
 import org.repzoo.zoo.core.Inits;
+import org.repzoo.zoo.core.KeyAdapter;
+import org.repzoo.zoo.core.KeyScheme;
 import org.repzoo.zoo.core.ModelOptions;
 import org.repzoo.zoo.core.Resizable;
 import org.repzoo.zoo.core.Restridable;
@@ -31,6 +34,12 @@ import org.repzoo.zoo.core.SqueezeExcitation;
  * {@code rbr_reparam}) and the ReLU, in every block including stage 0; re-parameterisation leaves it as it is. The
  * official block squeezes with {@code avg_pool2d(kernel_size=W)}: the global average pool used here for square inputs.
  * For H &gt; W it would average only the top W rows (or fail in its {@code view(-1, C, 1, 1)}); here every row counts.
+ *
+ * <p>timm's RepVGG ({@code timm/models/byobnet.py}, {@code RepVggBlock} in a {@code ByobNet}) holds the same tensors
+ * under other names, which a key adapter maps ({@link #keySchemes}): {@code stage0} is {@code stem}, block B of stage S
+ * is {@code stages.(S-1).B}; in a block {@code rbr_dense}, {@code rbr_1x1}, {@code rbr_identity} and
+ * {@code rbr_reparam} are {@code conv_kxk}, {@code conv_1x1}, {@code identity} and {@code reparam_conv}, D2se's
+ * {@code se.down}/{@code se.up} are {@code attn.fc1}/{@code attn.fc2}; {@code linear} is {@code head.fc}.
  */
 public record RepVgg(RepVggConfig config, Form form)
         implements Architecture, Resizable, Restridable, BranchAblatable {
@@ -39,6 +48,15 @@ public record RepVgg(RepVggConfig config, Form form)
     public enum Form { TRAIN, DEPLOY }
 
     private static final double BN_EPS = 1e-5;
+
+    /** A module inside a block, by the official name and by timm's. */
+    private record BlockModule(String official, String timm) {
+    }
+
+    private static final List<BlockModule> TIMM_BLOCK_MODULES = List.of(
+            new BlockModule("rbr_dense", "conv_kxk"), new BlockModule("rbr_1x1", "conv_1x1"),
+            new BlockModule("rbr_identity", "identity"), new BlockModule("rbr_reparam", "reparam_conv"),
+            new BlockModule("se.down", "attn.fc1"), new BlockModule("se.up", "attn.fc2"));
 
     @Override
     public RepVgg resized(List<Integer> depths, double widthFactor) {
@@ -87,6 +105,29 @@ public record RepVgg(RepVggConfig config, Form form)
         }
         x = root.globalAvgPool("gap", x);
         return root.build(root.logits("linear", x, options.numClasses(), Inits.linearDefault(config.width(4))));
+    }
+
+    /**
+     * timm's names for this configuration's blocks (both forms: a checkpoint of the other form maps onto names the
+     * graph lacks, and is reported as such).
+     */
+    @Override
+    public Map<KeyScheme, KeyAdapter> keySchemes() {
+        List<KeyAdapter.Rule> rules = new ArrayList<>();
+        timmBlock(rules, "stage0", "stem");
+        for (int stage = 1; stage <= 4; stage++) {
+            for (int block = 0; block < config.depths().get(stage - 1); block++) {
+                timmBlock(rules, "stage" + stage + "." + block, "stages." + (stage - 1) + "." + block);
+            }
+        }
+        rules.add(KeyAdapter.Rule.rename("linear", "head.fc"));
+        return Map.of(KeyScheme.TIMM, new KeyAdapter(rules));
+    }
+
+    private static void timmBlock(List<KeyAdapter.Rule> rules, String official, String timm) {
+        for (BlockModule module : TIMM_BLOCK_MODULES) {
+            rules.add(KeyAdapter.Rule.rename(official + "." + module.official(), timm + "." + module.timm()));
+        }
     }
 
     /** The official fresh weights: PyTorch's default for every convolution ({@link OfficialInit}). */

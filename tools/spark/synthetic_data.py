@@ -4,7 +4,9 @@
   synthetic_data.py idx DIR N [--test M]       DIR/train-images-idx3-ubyte (+ labels) with N 28x28 grey images and
                                                DIR/t10k-images-idx3-ubyte with M (default 1000), uncompressed
   synthetic_data.py folders DIR N [--val M]    DIR/train/<class>/NNNNNN.png with N 32x32 RGB PNGs over 10 classes,
-                                               DIR/val/ with M (default 200)
+                   [--distinct K]              DIR/val/ with M (default 200); with --distinct, the training files are
+                                               hard links to K distinct images per class (a 600k-file listing in
+                                               seconds and a few MB of disk)
 
 Class c is a bright bar at a class-dependent position over noise, so a small net learns it in an epoch or two.
 """
@@ -54,13 +56,21 @@ def png(width, height, rgb):
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
-def write_folders(root, count, rng):
+def write_folders(root, count, rng, distinct=0):
     for c in range(CLASSES):
         os.makedirs(os.path.join(root, "class%02d" % c), exist_ok=True)
+    originals = {}
     for i in range(count):
         label = i % CLASSES
-        with open(os.path.join(root, "class%02d" % label, "%07d.png" % i), "wb") as out:
+        path = os.path.join(root, "class%02d" % label, "%07d.png" % i)
+        key = (label, (i // CLASSES) % distinct) if distinct else None
+        if key in originals:
+            os.link(originals[key], path)
+            continue
+        with open(path, "wb") as out:
             out.write(png(32, 32, image(rng, label, 32, 3)))
+        if key is not None:
+            originals[key] = path
 
 
 def main():
@@ -70,6 +80,7 @@ def main():
     parser.add_argument("count", type=int)
     parser.add_argument("--test", type=int, default=1000)
     parser.add_argument("--val", type=int, default=200)
+    parser.add_argument("--distinct", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -80,7 +91,7 @@ def main():
         write_idx(os.path.join(args.dir, "t10k-images-idx3-ubyte"), os.path.join(args.dir, "t10k-labels-idx1-ubyte"),
                   args.test, rng)
     else:
-        write_folders(os.path.join(args.dir, "train"), args.count, rng)
+        write_folders(os.path.join(args.dir, "train"), args.count, rng, args.distinct)
         write_folders(os.path.join(args.dir, "val"), args.val, rng)
 
 

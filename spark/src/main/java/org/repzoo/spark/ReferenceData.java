@@ -61,7 +61,7 @@ final class ReferenceData implements SparkTraining.EpochData {
         CollectionAccumulator<BadSample> bad = spark.sc().collectionAccumulator("repzoo bad samples");
         MinibatchLoader loader = new MinibatchLoader(images, preset, augmentation, seed, workers, outputs, bad,
                 imagesRead);
-        return new SparkTraining.Epoch<>(spark.parallelize(blocks, partitions), blocks.size(), loader,
+        return SparkTraining.Epoch.onDriver(spark, blocks, partitions, loader,
                 () -> BadSample.stopAtFirst(bad.value()));
     }
 

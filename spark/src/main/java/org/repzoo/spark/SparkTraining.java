@@ -121,17 +121,34 @@ public final class SparkTraining {
      * ({@link #inMemory}).
      *
      * @param references  the epoch's minibatch references, partitioned as they are to be trained
+     * @param slices      the same partitions as lists on the driver ({@link #onDriver}), or null where the references
+     *                    exist only as an RDD: parameter averaging then ships each averaging period only its own
+     *                    references ({@link AveragingByReference})
      * @param count       how many there are
      * @param minibatches the executor-side function from a partition of references to its minibatches, in order
      * @param check       run on the driver after each averaging period and after the epoch: throws what executors
      *                    reported (a sample they could not read), which ends the run before the epoch's checkpoint
      */
-    public record Epoch<R>(JavaRDD<R> references, long count, FlatMapFunction<Iterator<R>, MultiDataSet> minibatches,
-                           Check check) {
+    public record Epoch<R>(JavaRDD<R> references, List<List<R>> slices, long count,
+                           FlatMapFunction<Iterator<R>, MultiDataSet> minibatches, Check check) {
 
-        /** In-memory minibatches: each reference is its minibatch. */
+        /**
+         * References the driver holds, in {@code partitions} Spark partitions cut as {@code parallelize} cuts them
+         * (contiguous, sizes differing by at most one).
+         */
+        public static <R> Epoch<R> onDriver(JavaSparkContext spark, List<R> references, int partitions,
+                                            FlatMapFunction<Iterator<R>, MultiDataSet> minibatches, Check check) {
+            List<List<R>> slices = new ArrayList<>(partitions);
+            long size = references.size();
+            for (int i = 0; i < partitions; i++) {
+                slices.add(references.subList((int) (i * size / partitions), (int) ((i + 1) * size / partitions)));
+            }
+            return new Epoch<>(spark.parallelize(references, partitions), slices, size, minibatches, check);
+        }
+
+        /** In-memory minibatches: each reference is its minibatch (DL4J's own split into averaging periods). */
         public static Epoch<MultiDataSet> inMemory(JavaRDD<MultiDataSet> minibatches, long count) {
-            return new Epoch<>(minibatches, count, batches -> batches, () -> { });
+            return new Epoch<>(minibatches, null, count, batches -> batches, () -> { });
         }
     }
 
@@ -253,8 +270,8 @@ public final class SparkTraining {
                                   LongAccumulator progress) throws IOException {
         if (master instanceof AveragingByReference averaging) {
             FlatMapFunction<Iterator<R>, MultiDataSet> build = epoch.minibatches();
-            averaging.fit(network, epoch.references(), epoch.count(),
-                    references -> SharedTrainingGate.counted(build.call(references), progress), epoch.check()::verify);
+            averaging.fit(network, epoch, references -> SharedTrainingGate.counted(build.call(references), progress),
+                    epoch.check()::verify);
         } else {
             network.fitMultiDataSet(epoch.references().mapPartitions(epoch.minibatches()));
         }

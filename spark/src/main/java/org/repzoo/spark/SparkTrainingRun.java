@@ -44,13 +44,15 @@ public final class SparkTrainingRun {
     /**
      * @param master       Spark's master URL; empty for spark-submit's, else local[*]
      * @param partitions   Spark partitions of each epoch's minibatches (0: Spark's default parallelism)
+     * @param averagingFrequency minibatches each worker fits between two averages (averaging mode)
      * @param stallTimeout how long an epoch may make no progress before the run ends with a
      *                     {@link SparkStallException} naming the last checkpoint
      * @param progress     told each line worth printing ({@link Trainer.Progress#note}) and each epoch's record
      */
     public static TrainingRun.Result run(ModelSpec spec, TrainingData data, Recipe recipe, TrainingOptions options,
                                          Path modelFile, String master, SparkTraining.Mode mode, int partitions,
-                                         Duration stallTimeout, Trainer.Progress progress) throws IOException {
+                                         int averagingFrequency, Duration stallTimeout, Trainer.Progress progress)
+            throws IOException {
         long start = System.nanoTime();
         EvalPreset preset = TrainingRun.preset(spec, data);
         int classes = data.train().classNames().size();
@@ -122,8 +124,8 @@ public final class SparkTrainingRun {
                             .ifPresent(line -> progress.note("repzoo: " + line));
                 };
                 trained = SparkTraining.fit(spark, graph, inputs, SparkTraining.Settings.of(mode,
-                                chosen.batchSize(), options.seed()).withStallTimeout(stallTimeout), firstEpoch,
-                        chosen.epochs(), epochEnd);
+                                chosen.batchSize(), options.seed()).withAveragingFrequency(averagingFrequency)
+                                .withStallTimeout(stallTimeout), firstEpoch, chosen.epochs(), epochEnd);
             } catch (SparkStallException stall) {
                 throw stall.ofRun(Files.isRegularFile(options.checkpoint()) ? options.checkpoint() : null);
             }

@@ -121,6 +121,24 @@ class SparkTrainingByReferenceTest {
         assertEquals(driver.getUpdater().getStateViewArray(), executors.getUpdater().getStateViewArray());
     }
 
+    /**
+     * Averaging every minibatch: 5 minibatches in periods of 2 (one per worker) make 2 periods, which the driver splits
+     * by reference as DL4J splits in-memory minibatches (each period parallelized on its own).
+     */
+    @Test
+    void periodsSplitOnTheDriverAreDl4jsPeriods() throws IOException {
+        Recipe recipe = TinyTraining.recipe(1);
+        ComputationGraph start = TinyTraining.net(recipe);
+        SparkTraining.Settings everyMinibatch = settings(SparkTraining.Mode.AVERAGING).withAveragingFrequency(1);
+        assertEquals(5, byReference(folders, recipe).blocks(0).size());
+        ComputationGraph driver = SparkTraining.fit(spark, start.clone(), onTheDriver(folders, recipe, start),
+                everyMinibatch, 0, 1, (graph, epoch, loss) -> { });
+        ComputationGraph executors = SparkTraining.fit(spark, start.clone(), byReference(folders, recipe),
+                everyMinibatch, 0, 1, (graph, epoch, loss) -> { });
+        assertEquals(driver.params(), executors.params(), "the same weights, bit for bit");
+        assertEquals(driver.getUpdater().getStateViewArray(), executors.getUpdater().getStateViewArray());
+    }
+
     @Test
     void aResumedRunEndsWithTheWeightsOfARunNeverStopped() throws IOException {
         Recipe recipe = TinyTraining.recipe(3);

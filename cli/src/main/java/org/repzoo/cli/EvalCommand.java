@@ -214,7 +214,7 @@ final class EvalCommand implements Callable<Integer> {
         Evaluation.Setup setup = new Evaluation.Setup(members, dataset, selection, protocols, options, predictions);
         EvaluationResult result;
         if (spark != null) {
-            result = runOnSpark(setup, new SparkEvaluation.Inputs(files, source, partitions,
+            result = runOnSpark(setup, new SparkEvaluation.Inputs(files, partitions,
                     SparkOptions.stallTimeout(spec, stallTimeout), engine.options()), err);
         } else {
             try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {

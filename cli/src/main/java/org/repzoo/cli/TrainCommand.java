@@ -107,6 +107,11 @@ final class TrainCommand implements Callable<Integer> {
             + "(default: Spark's default parallelism)")
     int partitions;
 
+    @Option(names = "--averaging-frequency", paramLabel = "N", defaultValue = "1", description = "with --spark in "
+            + "averaging mode: minibatches each partition fits between two averages (default 1; each average is a "
+            + "Spark job, so large data wants more)")
+    int averagingFrequency;
+
     @Option(names = "--stall-timeout", paramLabel = "SECONDS", defaultValue = "600", description = "with --spark: "
             + "end the run when an epoch trains no minibatch (gradient sharing) or finishes no averaging period for "
             + "this long; the last epoch's checkpoint stays (default 600)")
@@ -120,6 +125,10 @@ final class TrainCommand implements Callable<Integer> {
         SparkOptions.checkMaster(spec, spark);
         if (replicas < 1) {
             throw new ParameterException(spec.commandLine(), "--replicas must be at least 1, got " + replicas);
+        }
+        if (averagingFrequency < 1) {
+            throw new ParameterException(spec.commandLine(), "--averaging-frequency must be at least 1, got "
+                    + averagingFrequency);
         }
         if (replicas > 1 && spark != null) {
             throw new ParameterException(spec.commandLine(), "--replicas is for one machine; with --spark, Spark's "
@@ -145,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
             result = spark == null
                     ? TrainingRun.run(model, trainingData, chosen, options, modelFile, bars)
                     : SparkTrainingRun.run(model, trainingData, chosen, options, modelFile, spark,
-                            SparkTraining.Mode.parse(sparkMode), partitions,
+                            SparkTraining.Mode.parse(sparkMode), partitions, averagingFrequency,
                             SparkOptions.stallTimeout(spec, stallTimeout), bars);
         }
         print(result);

@@ -19,18 +19,19 @@ import org.repzoo.evaluation.engine.Member;
 import org.repzoo.evaluation.protocol.Protocol;
 
 /**
- * Executor side of a Spark evaluation: one task evaluates its partition's images with the single-machine engine
- * ({@link Evaluation}: decoding, cropping and batching on the executor) and sends back the counts.
+ * Executor side of a Spark evaluation: one task evaluates its partition's images, which the driver sent as a block of
+ * paths and labels (or IDX image numbers, {@link SampleBlock}), with the single-machine engine ({@link Evaluation}:
+ * decoding, cropping and batching on the executor) and sends back the counts.
  *
  * <p>Bad inputs are always counted and listed here, never thrown: a corrupt file fails the same way on every retry,
  * so the driver applies the stop-or-skip policy to the merged list, where it can name the first bad file in dataset
  * order, as a single-machine run does.
  */
-final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iterator<PartitionResult>> {
+final class EvaluationTask implements Function2<Integer, Iterator<SampleBlock>, Iterator<PartitionResult>> {
 
     private static final long serialVersionUID = 1L;
 
-    private final ShippedSource source;
+    private final ShippedImages images;
     private final ArrayList<ShippedModel> models;
     private final ArrayList<Protocol> protocols;
     private final int batchSize;
@@ -40,9 +41,9 @@ final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iter
     private final LongAccumulator progress;
 
     /** {@code progress} counts the images evaluated, for {@link SparkWatchdog}. */
-    EvaluationTask(ShippedSource source, List<ShippedModel> models, List<Protocol> protocols,
+    EvaluationTask(ShippedImages images, List<ShippedModel> models, List<Protocol> protocols,
                    EvaluationOptions options, boolean predictions, LongAccumulator progress) {
-        this.source = source;
+        this.images = images;
         this.models = new ArrayList<>(models);
         this.protocols = new ArrayList<>(protocols);
         this.batchSize = options.batchSize();
@@ -53,13 +54,17 @@ final class EvaluationTask implements Function2<Integer, Iterator<Integer>, Iter
     }
 
     @Override
-    public Iterator<PartitionResult> call(Integer partition, Iterator<Integer> sampleIndices) throws IOException {
-        List<Integer> indices = new ArrayList<>();
-        sampleIndices.forEachRemaining(indices::add);
-        Dataset whole = ExecutorCache.dataset(source);
-        List<Sample> all = whole.samples();
-        // Listing problems stay with the driver, which reports them once.
-        Dataset dataset = new SubsetDataset(whole, indices.stream().map(all::get).toList(), List.of());
+    public Iterator<PartitionResult> call(Integer partition, Iterator<SampleBlock> blocks) throws IOException {
+        List<Sample> samples = new ArrayList<>();
+        Dataset whole = null;
+        while (blocks.hasNext()) {
+            whole = images.dataset(blocks.next());
+            samples.addAll(whole.samples());
+        }
+        if (whole == null) {
+            return List.<PartitionResult>of().iterator();
+        }
+        Dataset dataset = new SubsetDataset(whole, samples, List.of());
         EvaluationOptions options = EvaluationOptions.defaults().withBatchSize(batchSize).withWorkers(workers)
                 .with(EvaluationOptions.BadInputs.SKIP).with(smallImages);
         List<Member> members = ExecutorCache.borrow(models);

@@ -11,27 +11,29 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.repzoo.deploy.InferenceModels;
-import org.repzoo.evaluation.data.Dataset;
+import org.repzoo.evaluation.data.IdxDataset;
 import org.repzoo.evaluation.engine.Member;
 
 /**
- * What an executor JVM keeps between tasks: each dataset listed once, and the loaded models. A
+ * What an executor JVM keeps between tasks: each IDX file opened once (its labels, and the pixels of a gzipped file),
+ * and the loaded models. A
  * {@code ComputationGraph} is not safe to run from two threads, so concurrent tasks in one executor (local[2] runs
  * two) each borrow a copy; a JVM therefore loads a model at most once per task slot, not once per task.
  */
 final class ExecutorCache {
 
-    private static final Map<ShippedSource, Dataset> DATASETS = new ConcurrentHashMap<>();
+    private static final Map<String, IdxDataset> IDX_FILES = new ConcurrentHashMap<>();
     private static final Map<String, Queue<List<Member>>> IDLE_MODELS = new ConcurrentHashMap<>();
 
     private ExecutorCache() {
     }
 
-    static Dataset dataset(ShippedSource source) throws IOException {
+    /** The IDX images file {@code file} (its labels file beside it). */
+    static IdxDataset idx(String file) throws IOException {
         try {
-            return DATASETS.computeIfAbsent(source, key -> {
+            return IDX_FILES.computeIfAbsent(file, key -> {
                 try {
-                    return key.open();
+                    return IdxDataset.open(Path.of(key), "train");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

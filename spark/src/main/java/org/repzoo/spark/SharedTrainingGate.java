@@ -74,7 +74,12 @@ final class SharedTrainingGate implements Repartitioner {
             FEEDING.acquire();
             task.addTaskCompletionListener((TaskCompletionListener) done -> FEEDING.release());
         }
-        return progress == null ? partition : new Counted<>(partition, progress);
+        return counted(partition, progress);
+    }
+
+    /** {@code items}, each adding one to {@code progress} as it is taken (null: nothing counted). */
+    static <T> Iterator<T> counted(Iterator<T> items, LongAccumulator progress) {
+        return progress == null ? items : new Counted<>(items, progress);
     }
 
     /** Adds one to the accumulator for each element taken. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -21,7 +22,6 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.repzoo.deploy.InferenceModels;
 import org.repzoo.evaluation.data.BadInput;
 import org.repzoo.evaluation.data.BadInputException;
-import org.repzoo.evaluation.data.Datasets;
 import org.repzoo.evaluation.engine.Evaluation;
 import org.repzoo.evaluation.engine.EvaluationOptions;
 import org.repzoo.evaluation.engine.EvaluationResult;
@@ -34,7 +34,8 @@ import org.repzoo.zoo.core.AtomicFiles;
 
 /**
  * An evaluation ({@link Evaluation.Setup}: models, dataset, selection, protocols, options) run as a Spark job: the
- * selected images are split into contiguous partitions, each task runs the single-machine engine on its partition
+ * selected images are split into contiguous partitions, each sent to its task as a block of paths and labels (or IDX
+ * image numbers: {@link SampleBlock}), each task runs the single-machine engine on its partition
  * ({@link EvaluationTask}; every protocol, multi-crop and dense included, decoding and cropping on the executor), and
  * the driver adds the per-partition counts into one {@link EvaluationResult}. {@link
  * org.repzoo.evaluation.engine.Report} then writes exactly the report a single-machine run writes: counts are sums
@@ -51,13 +52,12 @@ public final class SparkEvaluation {
      * Where the driver's setup came from, for the executors.
      *
      * @param modelFiles   the model files (zips or ONNX), one per member of the setup, in its order
-     * @param source       the dataset the setup lists (executors open the same paths)
      * @param partitions   Spark partitions (tasks); 0: twice the default parallelism
      * @param stallTimeout how long the job may finish no image before it is ended with a {@link
      *                     SparkStallException} ({@link SparkWatchdog})
      * @param engine       how executors open the model files (the engine, its threads, batch-norm folding)
      */
-    public record Inputs(List<Path> modelFiles, Datasets.Source source, int partitions, Duration stallTimeout,
+    public record Inputs(List<Path> modelFiles, int partitions, Duration stallTimeout,
                          InferenceModels.Options engine) {
 
         public Inputs {
@@ -73,8 +73,8 @@ public final class SparkEvaluation {
         }
 
         /** DL4J (for zips) with the default stall timeout, {@link SparkWatchdog#DEFAULT_STALL_TIMEOUT}. */
-        public Inputs(List<Path> modelFiles, Datasets.Source source, int partitions) {
-            this(modelFiles, source, partitions, SparkWatchdog.DEFAULT_STALL_TIMEOUT, InferenceModels.Options
+        public Inputs(List<Path> modelFiles, int partitions) {
+            this(modelFiles, partitions, SparkWatchdog.DEFAULT_STALL_TIMEOUT, InferenceModels.Options
                     .defaults());
         }
     }
@@ -125,9 +125,11 @@ public final class SparkEvaluation {
         List<PartitionResult> parts;
         try (SparkWatchdog watchdog = SparkWatchdog.start(spark, "Spark evaluation", "images",
                 inputs.stallTimeout())) {
-            EvaluationTask task = new EvaluationTask(ShippedSource.of(inputs.source()), models, setup.protocols(),
-                    setup.options(), setup.predictions() != null, watchdog.progress());
-            parts = selected.isEmpty() ? List.of() : collect(spark, selected, partitions, task, progress, watchdog);
+            ShippedImages images = ShippedImages.of(setup.dataset());
+            EvaluationTask task = new EvaluationTask(images, models, setup.protocols(), setup.options(),
+                    setup.predictions() != null, watchdog.progress());
+            parts = selected.isEmpty() ? List.of() : collect(spark, blocks(setup, images, selected, partitions),
+                    task, progress, watchdog);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         for (ShippedModel model : models) {
@@ -143,18 +145,29 @@ public final class SparkEvaluation {
         return result;
     }
 
-    private static List<PartitionResult> collect(JavaSparkContext spark, List<Integer> selected, int partitions,
+    /** The selected images in {@code partitions} contiguous blocks, in dataset order. */
+    static List<SampleBlock> blocks(Evaluation.Setup setup, ShippedImages images, List<Integer> selected,
+                                    int partitions) {
+        List<SampleBlock> blocks = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            int from = (int) ((long) p * selected.size() / partitions);
+            int to = (int) ((long) (p + 1) * selected.size() / partitions);
+            int[] indices = selected.subList(from, to).stream().mapToInt(Integer::intValue).toArray();
+            blocks.add(images.block(setup.dataset(), 0, p, indices));
+        }
+        return blocks;
+    }
+
+    private static List<PartitionResult> collect(JavaSparkContext spark, List<SampleBlock> blocks,
                                                  EvaluationTask task, Evaluation.Progress progress,
                                                  SparkWatchdog watchdog) throws IOException {
-        // parallelize slices a list into contiguous ranges, so partition order is dataset order.
-        long[] sizes = new long[partitions];
-        for (int p = 0; p < partitions; p++) {
-            sizes[p] = (long) (p + 1) * selected.size() / partitions - (long) p * selected.size() / partitions;
-        }
-        PartitionProgress listener = new PartitionProgress(watchdog.group(), sizes, selected.size(), progress);
+        long[] sizes = blocks.stream().mapToLong(SampleBlock::size).toArray();
+        PartitionProgress listener = new PartitionProgress(watchdog.group(), sizes, LongStream.of(sizes).sum(),
+                progress);
         spark.sc().addSparkListener(listener);
         try {
-            List<PartitionResult> parts = new ArrayList<>(spark.parallelize(selected, partitions)
+            // One block per partition, so partition order is dataset order.
+            List<PartitionResult> parts = new ArrayList<>(spark.parallelize(blocks, blocks.size())
                     .mapPartitionsWithIndex(task, true).collect());
             parts.sort(Comparator.comparingInt(PartitionResult::partition));
             // Spark's listener bus is asynchronous: the job can return before the last task-end events arrive.

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
@@ -112,13 +114,57 @@ public final class SparkTraining {
         }
     }
 
-    /** The minibatches of one epoch. */
-    @FunctionalInterface
-    public interface EpochData {
-        JavaRDD<MultiDataSet> epoch(int epoch);
+    /**
+     * One epoch's data: references to its minibatches in Spark partitions, and how an executor turns a partition of
+     * references into minibatches. The references are what the driver ships: a list of samples for each minibatch
+     * ({@link SampleBlock}, built into a minibatch by {@link MinibatchLoader}), or in-memory minibatches themselves
+     * ({@link #inMemory}).
+     *
+     * @param references  the epoch's minibatch references, partitioned as they are to be trained
+     * @param slices      the same partitions as lists on the driver ({@link #onDriver}), or null where the references
+     *                    exist only as an RDD: parameter averaging then ships each averaging period only its own
+     *                    references ({@link AveragingByReference})
+     * @param count       how many there are
+     * @param minibatches the executor-side function from a partition of references to its minibatches, in order
+     * @param check       run on the driver after each averaging period and after the epoch: throws what executors
+     *                    reported (a sample they could not read), which ends the run before the epoch's checkpoint
+     */
+    public record Epoch<R>(JavaRDD<R> references, List<List<R>> slices, long count,
+                           FlatMapFunction<Iterator<R>, MultiDataSet> minibatches, Check check) {
 
         /**
-         * A fixed list of minibatches, visited each epoch in the training module's order for that epoch
+         * References the driver holds, in {@code partitions} Spark partitions cut as {@code parallelize} cuts them
+         * (contiguous, sizes differing by at most one).
+         */
+        public static <R> Epoch<R> onDriver(JavaSparkContext spark, List<R> references, int partitions,
+                                            FlatMapFunction<Iterator<R>, MultiDataSet> minibatches, Check check) {
+            List<List<R>> slices = new ArrayList<>(partitions);
+            long size = references.size();
+            for (int i = 0; i < partitions; i++) {
+                slices.add(references.subList((int) (i * size / partitions), (int) ((i + 1) * size / partitions)));
+            }
+            return new Epoch<>(spark.parallelize(references, partitions), slices, size, minibatches, check);
+        }
+
+        /** In-memory minibatches: each reference is its minibatch (DL4J's own split into averaging periods). */
+        public static Epoch<MultiDataSet> inMemory(JavaRDD<MultiDataSet> minibatches, long count) {
+            return new Epoch<>(minibatches, null, count, batches -> batches, () -> { });
+        }
+    }
+
+    /** What the driver checks as the epoch goes (see {@link Epoch#check}). */
+    @FunctionalInterface
+    public interface Check {
+        void verify() throws IOException;
+    }
+
+    /** The data of each epoch. */
+    @FunctionalInterface
+    public interface EpochData {
+        Epoch<?> epoch(int epoch);
+
+        /**
+         * A fixed list of in-memory minibatches, visited each epoch in the training module's order for that epoch
          * ({@link DataOrder}: from the seed and the epoch alone, so a resumed run sees the same order).
          */
         static EpochData shuffled(JavaSparkContext spark, List<MultiDataSet> batches, long seed, int partitions) {
@@ -128,7 +174,7 @@ public final class SparkTraining {
                 for (int index : order) {
                     ordered.add(batches.get(index));
                 }
-                return spark.parallelize(ordered, partitions);
+                return Epoch.inMemory(spark.parallelize(ordered, partitions), ordered.size());
             };
         }
     }
@@ -158,8 +204,10 @@ public final class SparkTraining {
                     spark.master(), (System.nanoTime() - start) / 1e9, spark.defaultParallelism(),
                     settings.mode().name().toLowerCase(Locale.ROOT)));
             int slices = partitions > 0 ? partitions : spark.defaultParallelism();
-            return fit(spark, graph, epoch -> spark.parallelize(batchesOfEpoch.apply(epoch), slices), settings,
-                    firstEpoch, lastEpoch, listener);
+            return fit(spark, graph, epoch -> {
+                List<MultiDataSet> batches = batchesOfEpoch.apply(epoch);
+                return Epoch.inMemory(spark.parallelize(batches, slices), batches.size());
+            }, settings, firstEpoch, lastEpoch, listener);
         }
     }
 
@@ -194,7 +242,7 @@ public final class SparkTraining {
                     SparkComputationGraph network = new SparkComputationGraph(spark, current, master);
                     // Epoch-based schedules read the counter; the master advances the iteration counter itself.
                     network.getNetwork().getConfiguration().setEpochCount(epoch);
-                    network.fitMultiDataSet(data.epoch(epoch));
+                    train(network, master, data.epoch(epoch), watchdog.progress());
                     current = network.getNetwork();
                     current.getConfiguration().setEpochCount(epoch + 1);
                     if (shared == null) {
@@ -211,6 +259,23 @@ public final class SparkTraining {
             }
         }
         return current;
+    }
+
+    /**
+     * One epoch on {@code master}: averaging splits the references into periods before executors build minibatches
+     * ({@link AveragingByReference}, which also counts each minibatch into {@code progress}: a period's tasks report
+     * nothing else until they end); gradient sharing trains the epoch's minibatches in one pass.
+     */
+    private static <R> void train(SparkComputationGraph network, TrainingMaster<?, ?> master, Epoch<R> epoch,
+                                  LongAccumulator progress) throws IOException {
+        if (master instanceof AveragingByReference averaging) {
+            FlatMapFunction<Iterator<R>, MultiDataSet> build = epoch.minibatches();
+            averaging.fit(network, epoch, references -> SharedTrainingGate.counted(build.call(references), progress),
+                    epoch.check()::verify);
+        } else {
+            network.fitMultiDataSet(epoch.references().mapPartitions(epoch.minibatches()));
+        }
+        epoch.check().verify();
     }
 
     /** A seed for one epoch's training master, from the run's seed and the epoch alone. */
@@ -230,7 +295,8 @@ public final class SparkTraining {
     static TrainingMaster<?, ?> master(JavaSparkContext spark, Settings settings, long seed,
                                        Repartitioner sharedPartitions) {
         return switch (settings.mode()) {
-            case AVERAGING -> new ParameterAveragingTrainingMaster.Builder(settings.batchPerWorker())
+            case AVERAGING -> new AveragingByReference(new ParameterAveragingTrainingMaster.Builder(
+                    settings.batchPerWorker())
                     .batchSizePerWorker(settings.batchPerWorker())
                     .averagingFrequency(settings.averagingFrequency())
                     .workerPrefetchNumBatches(0)
@@ -239,9 +305,8 @@ public final class SparkTraining {
                     // Keep Spark's partitions: DL4J's repartitioning draws from a generator of its own.
                     .repartionData(Repartition.Never)
                     .rngSeed(seed)
-                    .collectTrainingStats(false)
-                    .build();
-            case SHARED -> new SharedTrainingMaster.Builder(voidConfiguration(spark, settings),
+                    .collectTrainingStats(false));
+            case SHARED -> new SharingByReference(new SharedTrainingMaster.Builder(voidConfiguration(spark, settings),
                     settings.batchPerWorker())
                     .batchSizePerWorker(settings.batchPerWorker())
                     .thresholdAlgorithm(settings.sharingThreshold() > 0
@@ -256,7 +321,7 @@ public final class SparkTraining {
                     .repartitioner(sharedPartitions)
                     .rngSeed(seed)
                     .collectTrainingStats(false)
-                    .build();
+                    .build(), settings.batchPerWorker());
         };
     }
 

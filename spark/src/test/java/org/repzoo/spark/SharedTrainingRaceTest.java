@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -48,7 +49,7 @@ class SharedTrainingRaceTest {
     private static TinyTraining problem;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         spark = SparkContexts.start("repzoo-race-test", "local[2]");
         problem = new TinyTraining();
     }

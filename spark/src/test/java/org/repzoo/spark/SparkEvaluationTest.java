@@ -86,7 +86,7 @@ class SparkEvaluationTest {
     }
 
     private static EvaluationResult onSpark(Evaluation.Setup setup, Path root, int partitions) throws IOException {
-        return SparkEvaluation.run(spark, setup, new SparkEvaluation.Inputs(List.of(modelFile), source(root),
+        return SparkEvaluation.run(spark, setup, new SparkEvaluation.Inputs(List.of(modelFile),
                 partitions), (done, total) -> { });
     }
 
@@ -111,7 +111,7 @@ class SparkEvaluationTest {
         Evaluation.Setup sparkSetup = setup(images, protocols, options, distributed);
         AtomicLong progress = new AtomicLong();
         EvaluationResult actual = SparkEvaluation.run(spark, sparkSetup, new SparkEvaluation.Inputs(
-                List.of(modelFile), source(images), 5), (done, total) -> progress.set(done));
+                List.of(modelFile), 5), (done, total) -> progress.set(done));
 
         JsonNode report = comparable(setup, expected);
         assertEquals(report, comparable(sparkSetup, actual));
@@ -128,6 +128,51 @@ class SparkEvaluationTest {
         assertEquals(24, progress.get());
     }
 
+    /**
+     * The other two dataset kinds: an IDX file (executors read its images by number) and the ILSVRC-2012 validation
+     * layout (a flat folder and a ground-truth file, which the executors never open: they get paths and labels).
+     */
+    @Test
+    void idxFilesAndTheIlsvrcLayoutGiveTheSingleJvmReport() throws IOException {
+        List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, EvalSet.PRESET),
+                ProtocolSettings.defaults().protocol(ProtocolName.TEN_CROP, EvalSet.PRESET));
+        Path idxFolder = TestImages.idx(temp.resolve("idx"), 30);
+        Path val = TestImages.ilsvrc(images, temp.resolve("ilsvrc"));
+        List<Datasets.Source> sources = List.of(new Datasets.Source(idxFolder, null, null, null, "train"),
+                new Datasets.Source(val, temp.resolve("ilsvrc/labels.txt"), null, null, null));
+        for (Datasets.Source source : sources) {
+            Path single = temp.resolve("single-" + source.data().getFileName() + ".csv");
+            Path distributed = temp.resolve("spark-" + source.data().getFileName() + ".csv");
+            Evaluation.Setup setup = new Evaluation.Setup(List.of(member), Datasets.open(source), Selection.all(),
+                    protocols, EvaluationOptions.defaults(), single);
+            Evaluation.Setup sparkSetup = new Evaluation.Setup(List.of(member), Datasets.open(source),
+                    Selection.all(), protocols, EvaluationOptions.defaults(), distributed);
+            JsonNode expected = comparable(setup, Evaluation.run(setup, (done, total) -> { }));
+            assertEquals(expected, comparable(sparkSetup, onSpark(sparkSetup, source.data(), 4)), source.toString());
+            assertEquals(Files.readAllLines(single), Files.readAllLines(distributed));
+        }
+    }
+
+    /** A file the driver listed but an executor cannot find: the single JVM's line, or counted with skipping. */
+    @Test
+    void aFileMissingOnAnExecutorIsReportedWithItsPath() throws IOException {
+        Path root = TestImages.create(temp.resolve("missing"), 6);
+        List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, EvalSet.PRESET));
+        Evaluation.Setup setup = setup(root, protocols, EvaluationOptions.defaults(), null);
+        Evaluation.Setup skip = setup(root, protocols, EvaluationOptions.defaults()
+                .with(EvaluationOptions.BadInputs.SKIP), null);
+        Path missing = root.resolve("cat/g02.png");
+        Files.delete(missing);
+        BadInputException distributed = assertThrows(BadInputException.class, () -> onSpark(setup, root, 4));
+        assertEquals(missing.toString(), distributed.input().path());
+        assertEquals(assertThrows(BadInputException.class, () -> Evaluation.run(setup, (done, total) -> { }))
+                .getMessage(), distributed.getMessage());
+        assertEquals(missing + ": no such file", distributed.getMessage());
+        JsonNode report = comparable(skip, onSpark(skip, root, 4));
+        assertEquals(comparable(skip, Evaluation.run(skip, (done, total) -> { })), report);
+        assertEquals(1, report.get("bad_input_count").asInt());
+    }
+
     @Test
     void onnxRuntimeOnTheExecutorsGivesTheSingleJvmDl4jReport() throws IOException {
         List<Protocol> protocols = List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, EvalSet.PRESET),
@@ -139,7 +184,7 @@ class SparkEvaluationTest {
         Path distributed = temp.resolve("spark-onnxruntime.csv");
         Evaluation.Setup sparkSetup = setup(images, protocols, EvaluationOptions.defaults(), distributed);
         EvaluationResult actual = SparkEvaluation.run(spark, sparkSetup, new SparkEvaluation.Inputs(
-                List.of(modelFile), source(images), 3, SparkWatchdog.DEFAULT_STALL_TIMEOUT,
+                List.of(modelFile), 3, SparkWatchdog.DEFAULT_STALL_TIMEOUT,
                 InferenceModels.Options.defaults().withEngine(Engine.ONNXRUNTIME).withThreads(1)), (d, t) -> { });
         JsonNode report = comparable(sparkSetup, actual);
         assertEquals(expected.get("protocols"), report.get("protocols"));
@@ -156,7 +201,7 @@ class SparkEvaluationTest {
                 Selection.all(), protocols, EvaluationOptions.defaults(), null);
         JsonNode expected = comparable(setup, Evaluation.run(setup, (done, total) -> { }));
         EvaluationResult actual = SparkEvaluation.run(spark, setup, new SparkEvaluation.Inputs(
-                List.of(modelFile, secondFile), source(images), 3), (done, total) -> { });
+                List.of(modelFile, secondFile), 3), (done, total) -> { });
         assertEquals(expected, comparable(setup, actual));
         assertEquals(2, expected.get("models").size());
     }

@@ -34,7 +34,7 @@ class SparkTrainingTest {
     private static TinyTraining problem;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         spark = SparkContexts.start("repzoo-test", "local[2]");
         problem = new TinyTraining();
     }

@@ -102,13 +102,13 @@ class SparkWatchdogTest {
         SparkTraining.EpochEnd save = SparkTraining.checkpointEachEpoch(checkpoint, recipe, TinyTraining.SEED,
                 TinyTraining.BATCHES);
         List<INDArray> savedWeights = new ArrayList<>();
-        SparkTraining.EpochData data = epoch -> epoch == 0 ? spark.parallelize(batches, 2)
+        SparkTraining.EpochData data = epoch -> SparkTraining.Epoch.inMemory(epoch == 0 ? spark.parallelize(batches, 2)
                 : spark.parallelize(batches, 2).mapPartitionsWithIndex((partition, items) -> {
                     if (partition == 1) {
                         blockUntilInterrupted();
                     }
                     return items;
-                }, true);
+                }, true), batches.size());
         SparkStallException stall = assertThrows(SparkStallException.class, () -> SparkTraining.fit(spark, graph, data,
                 SparkTraining.Settings.of(mode, TinyTraining.BATCH, TinyTraining.SEED).withSharing(40127, 1e-3)
                         .withStallTimeout(Duration.ofSeconds(3)), 0, 3, (trained, epoch, loss) -> {

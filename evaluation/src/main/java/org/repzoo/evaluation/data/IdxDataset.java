@@ -5,17 +5,21 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
+import org.repzoo.evaluation.image.ImageFileException;
 import org.repzoo.evaluation.image.RgbImage;
 
 /**
@@ -27,8 +31,10 @@ import org.repzoo.evaluation.image.RgbImage;
  * <p>{@code --data} may be the images file or the folder holding it; in a folder the split's files are found by
  * their usual names ({@code t10k-images-idx3-ubyte[.gz]} for {@code test}, {@code train-images-...} for
  * {@code train}; MNIST's {@code t10k-images.idx3-ubyte} spelling too). The labels file is the images file's name
- * with {@code images} → {@code labels} and {@code idx3} → {@code idx1}. The pixels are held in memory (7.8 MB for
- * a 10,000-image test set).
+ * with {@code images} → {@code labels} and {@code idx3} → {@code idx1}. The labels are held in memory (one byte per
+ * image); the pixels of a gzipped file too (7.8 MB for a 10,000-image test set), while those of an uncompressed file
+ * stay on disk and each image is read when asked for (a positional read of its bytes), so that listing a large file
+ * (a Spark driver's, 600,000 images) costs its labels only.
  *
  * <p>Class names, in this order: a {@value #CLASS_NAMES_FILE} beside the images file (one name per line, in label
  * order); Fashion-MNIST's when the labels are Fashion-MNIST's own (the SHA-256 of its training or test labels, as
@@ -80,10 +86,10 @@ public final class IdxDataset implements Dataset {
         if (!Files.isRegularFile(labels)) {
             throw new BadInputException(new BadInput(labels.toString(), "labels file for " + images + " not found"));
         }
-        byte[] pixels;
         int count;
         int rows;
         int columns;
+        Pixels pixels;
         try (DataInputStream in = open(images)) {
             expectMagic(in, IMAGES_MAGIC, images);
             count = in.readInt();
@@ -93,8 +99,16 @@ public final class IdxDataset implements Dataset {
                 throw new BadInputException(new BadInput(images.toString(), "bad IDX header: " + count + " images of "
                         + rows + "x" + columns));
             }
-            pixels = new byte[count * rows * columns];
-            in.readFully(pixels);
+            if (gzipped(images)) {
+                byte[] all = new byte[count * rows * columns];
+                in.readFully(all);
+                pixels = (offset, width, height) -> grey(all, (int) offset, width, height);
+            } else {
+                if (Files.size(images) < HEADER_BYTES + (long) count * rows * columns) {
+                    throw new EOFException();
+                }
+                pixels = (offset, width, height) -> grey(read(images, offset, width * height), 0, width, height);
+            }
         } catch (EOFException e) {
             throw new BadInputException(new BadInput(images.toString(), "truncated IDX file"));
         }
@@ -112,20 +126,76 @@ public final class IdxDataset implements Dataset {
             throw new BadInputException(new BadInput(labels.toString(), "truncated IDX file"));
         }
         List<String> classes = classNames(images, labelBytes);
-        List<Sample> samples = new ArrayList<>(count);
-        int size = rows * columns;
         for (int i = 0; i < count; i++) {
             int label = labelBytes[i] & 0xFF;
             if (label >= classes.size()) {
                 throw new BadInputException(new BadInput(labels + "#" + i, "label " + label + " outside 0.."
                         + (classes.size() - 1)));
             }
-            int offset = i * size;
-            int width = columns;
-            int height = rows;
-            samples.add(new Sample(images.getFileName() + "#" + i, label, () -> grey(pixels, offset, width, height)));
         }
-        return new IdxDataset(images, classes, List.copyOf(samples));
+        return new IdxDataset(images, classes, new Samples(images.getFileName().toString(), labelBytes, pixels,
+                columns, rows));
+    }
+
+    /** An IDX file holds this many bytes before the first image. */
+    private static final int HEADER_BYTES = 16;
+
+    /** Where the pixels are: an array holding them all, or the file (read at each call). */
+    @FunctionalInterface
+    private interface Pixels {
+        /** The image whose pixels start {@code offset} bytes into the pixel data. */
+        RgbImage image(long offset, int width, int height) throws ImageFileException;
+    }
+
+    /** The samples, made when asked for: a list of 600,000 records would cost more than the labels themselves. */
+    private static final class Samples extends AbstractList<Sample> {
+
+        private final String name;
+        private final byte[] labels;
+        private final Pixels pixels;
+        private final int width;
+        private final int height;
+
+        Samples(String name, byte[] labels, Pixels pixels, int width, int height) {
+            this.name = name;
+            this.labels = labels;
+            this.pixels = pixels;
+            this.width = width;
+            this.height = height;
+        }
+
+        @Override
+        public Sample get(int index) {
+            if (index < 0 || index >= labels.length) {
+                throw new IndexOutOfBoundsException("image " + index + " of " + labels.length);
+            }
+            long offset = (long) index * width * height;
+            return new Sample(name + "#" + index, labels[index] & 0xFF, () -> pixels.image(offset, width, height));
+        }
+
+        @Override
+        public int size() {
+            return labels.length;
+        }
+    }
+
+    /** One image's bytes from an uncompressed file; each call opens the file (safe from any thread). */
+    private static byte[] read(Path images, long offset, int length) throws ImageFileException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        try (FileChannel channel = FileChannel.open(images, StandardOpenOption.READ)) {
+            long position = HEADER_BYTES + offset;
+            while (buffer.hasRemaining()) {
+                int read = channel.read(buffer, position + buffer.position());
+                if (read < 0) {
+                    throw new ImageFileException(images, "truncated IDX file (image at byte " + position + ")");
+                }
+            }
+        } catch (ImageFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageFileException(images, "cannot be read: " + e, e);
+        }
+        return buffer.array();
     }
 
     /** The classes' names: {@value #CLASS_NAMES_FILE}, Fashion-MNIST's, or the label numbers (see the class). */
@@ -187,6 +257,12 @@ public final class IdxDataset implements Dataset {
             }
         }
         return null;
+    }
+
+    private static boolean gzipped(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
     }
 
     private static DataInputStream open(Path file) throws IOException {

@@ -162,6 +162,44 @@ class DatasetsTest {
     }
 
     /**
+     * An uncompressed file's pixels stay on disk: the images equal the gzipped file's, each is read when asked for
+     * (pixels rewritten after listing are what the sample returns), and a file cut short is refused at listing.
+     */
+    @Test
+    void uncompressedIdxIsReadImageByImage(@TempDir Path root) throws IOException {
+        byte[] pixels = new byte[4 * 2 * 2];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 15);
+        }
+        Path zipped = root.resolve("zipped");
+        Path plain = root.resolve("plain");
+        Files.createDirectories(zipped);
+        Files.createDirectories(plain);
+        Files.write(zipped.resolve("train-images-idx3-ubyte.gz"), idx(0x803, new int[] {4, 2, 2}, pixels, true));
+        Files.write(zipped.resolve("train-labels-idx1-ubyte.gz"), idx(0x801, new int[] {4}, new byte[] {1, 0, 3, 2},
+                true));
+        Path images = plain.resolve("train-images-idx3-ubyte");
+        Files.write(images, idx(0x803, new int[] {4, 2, 2}, pixels, false));
+        Files.write(plain.resolve("train-labels-idx1-ubyte"), idx(0x801, new int[] {4}, new byte[] {1, 0, 3, 2},
+                false));
+        Dataset fromZip = IdxDataset.open(zipped, "train");
+        Dataset fromDisk = IdxDataset.open(plain, "train");
+        for (int i = 0; i < 4; i++) {
+            assertEquals(fromZip.samples().get(i).label(), fromDisk.samples().get(i).label());
+            assertArrayEquals(fromZip.samples().get(i).image().read().pixels(),
+                    fromDisk.samples().get(i).image().read().pixels());
+        }
+        assertEquals("train-images-idx3-ubyte#3", fromDisk.samples().get(3).path());
+        byte[] rewritten = Files.readAllBytes(images);
+        rewritten[16 + 2 * 4] = 7; // first pixel of image 2
+        Files.write(images, rewritten);
+        assertEquals(7, fromDisk.samples().get(2).image().read().sample(0, 0, 0));
+        Files.write(images, java.util.Arrays.copyOf(rewritten, rewritten.length - 1));
+        assertTrue(assertThrows(BadInputException.class, () -> IdxDataset.open(plain, "train")).getMessage()
+                .endsWith("truncated IDX file"));
+    }
+
+    /**
      * Class names of IDX data: Fashion-MNIST recognised by its own test labels (the real file, committed), whatever
      * the folder is called; a classes.txt beside the images wins; anything else is named by label number.
      */

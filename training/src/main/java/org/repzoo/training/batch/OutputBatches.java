@@ -15,10 +15,15 @@ public final class OutputBatches {
     }
 
     public static MultiDataSet of(ComputationGraph graph, INDArray features, INDArray labels) {
-        return of(graph.getConfiguration().getNetworkOutputs().size(), features, labels);
+        return of(outputs(graph), features, labels);
     }
 
-    /** The batch for a graph with {@code outputs} network outputs. */
+    /** The number of label arrays a batch for {@code graph} holds. */
+    public static int outputs(ComputationGraph graph) {
+        return graph.getConfiguration().getNetworkOutputs().size();
+    }
+
+    /** A batch for a graph of {@code outputs} outputs (where the graph is not at hand: a Spark executor's loader). */
     public static MultiDataSet of(int outputs, INDArray features, INDArray labels) {
         if (outputs < 1) {
             throw new IllegalArgumentException("a graph has at least one output, got " + outputs);

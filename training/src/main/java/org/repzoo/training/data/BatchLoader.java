@@ -24,6 +24,10 @@ import org.repzoo.zoo.core.SettingException;
  * Batches of a dataset, built on {@code workers} threads: decoded, augmented (training) or given the evaluation
  * view (validation), normalised, one-hot labelled. An example's randomness comes from its own generator, seeded by
  * (seed, epoch, example index), so a batch does not depend on the thread count or on what was loaded before.
+ *
+ * <p>A loader can also be given each batch's samples with their indices in the training set ({@link #submit(List,
+ * int[], int)}): a Spark executor gets a minibatch's samples from the driver rather than the whole listing, and
+ * builds the same batch as a loader over the whole set.
  */
 public final class BatchLoader implements AutoCloseable {
 
@@ -41,11 +45,20 @@ public final class BatchLoader implements AutoCloseable {
 
     /** @param augmenter the training augmentation, or null for the evaluation view (the preset's single crop) */
     public BatchLoader(Dataset dataset, Augmenter augmenter, EvalPreset preset, long seed, int workers) {
+        this(dataset.samples(), dataset.classNames().size(), augmenter, preset, seed, workers);
+    }
+
+    /**
+     * A loader over {@code samples} (indices below are positions in this list), labelled among {@code classes}
+     * classes; empty for a loader that is given each batch's samples.
+     */
+    public BatchLoader(List<Sample> samples, int classes, Augmenter augmenter, EvalPreset preset, long seed,
+                       int workers) {
         if (workers < 1) {
             throw new SettingException("workers", "must be at least 1, got " + workers);
         }
-        this.samples = dataset.samples();
-        this.classes = dataset.classNames().size();
+        this.samples = samples;
+        this.classes = classes;
         this.augmenter = augmenter;
         this.preset = preset;
         this.seed = seed;
@@ -63,6 +76,21 @@ public final class BatchLoader implements AutoCloseable {
 
     /** Starts building the batch of these examples; {@link #await} waits for it. */
     public CompletableFuture<Batch> submit(int[] indices, int epoch) {
+        List<Sample> batch = new ArrayList<>(indices.length);
+        for (int index : indices) {
+            batch.add(samples.get(index));
+        }
+        return submit(batch, indices, epoch);
+    }
+
+    /**
+     * Starts building the batch of {@code batch}, whose sample {@code i} is example {@code indices[i]} of the training
+     * set (its augmentation is drawn from that index, as {@link #submit(int[], int)} draws it).
+     */
+    public CompletableFuture<Batch> submit(List<Sample> batch, int[] indices, int epoch) {
+        if (batch.size() != indices.length) {
+            throw new IllegalArgumentException(batch.size() + " samples but " + indices.length + " indices");
+        }
         int channels = preset.channels();
         int plane = preset.cropSize() * preset.cropSize();
         float[] features = new float[indices.length * channels * plane];
@@ -73,7 +101,7 @@ public final class BatchLoader implements AutoCloseable {
             int end = Math.min(indices.length, from + chunk);
             parts.add(CompletableFuture.runAsync(() -> {
                 for (int i = start; i < end; i++) {
-                    float[] example = example(indices[i], epoch);
+                    float[] example = example(batch.get(i), indices[i], epoch);
                     System.arraycopy(example, 0, features, i * example.length, example.length);
                 }
             }, pool));
@@ -82,7 +110,7 @@ public final class BatchLoader implements AutoCloseable {
             INDArray labels = Nd4j.zeros(DataType.FLOAT, indices.length, classes);
             int[] labelIndices = new int[indices.length];
             for (int i = 0; i < indices.length; i++) {
-                labelIndices[i] = samples.get(indices[i]).label();
+                labelIndices[i] = batch.get(i).label();
                 labels.putScalar(i, labelIndices[i], 1);
             }
             INDArray x = Nd4j.create(features, new long[] {indices.length, channels, preset.cropSize(),
@@ -107,8 +135,7 @@ public final class BatchLoader implements AutoCloseable {
         return await(submit(indices, epoch));
     }
 
-    private float[] example(int index, int epoch) {
-        Sample sample = samples.get(index);
+    private float[] example(Sample sample, int index, int epoch) {
         RgbImage image;
         try {
             image = sample.image().read();

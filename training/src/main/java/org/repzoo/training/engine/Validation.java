@@ -1,6 +1,7 @@
 package org.repzoo.training.engine;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -13,6 +14,24 @@ public final class Validation {
 
     /** Mean cross-entropy of the softmax of the logits, top-1 and top-5 accuracy, over {@code images} images. */
     public record Result(double loss, double top1, double top5, int images) {
+
+        /** The result over all of the parts' images (parts of a validation set, in order; empty parts count nothing). */
+        public static Result combine(List<Result> parts) {
+            double loss = 0;
+            long top1 = 0;
+            long top5 = 0;
+            int images = 0;
+            for (Result part : parts) {
+                if (part.images() > 0) {
+                    loss += part.loss() * part.images();
+                    top1 += Math.round(part.top1() * part.images());
+                    top5 += Math.round(part.top5() * part.images());
+                    images += part.images();
+                }
+            }
+            return images == 0 ? new Result(Double.NaN, Double.NaN, Double.NaN, 0)
+                    : new Result(loss / images, (double) top1 / images, (double) top5 / images, images);
+        }
     }
 
     private Validation() {

@@ -1,5 +1,6 @@
 package org.repzoo.training.recipe;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,11 @@ import java.util.Objects;
  *       black pixels on each side, then a random {@code cropSize} crop (He et al. 2016's CIFAR recipe, sec. 4.2;
  *       for small images such as Fashion-MNIST, where a random-resized crop of 8% would leave nothing).</li>
  * </ul>
+ * Serializable, so that Spark executors, which build their own share of the minibatches, get it from the driver.
  */
 public record Augmentation(Crop crop, int cropSize, int scaleMin, int scaleMax, double areaMin, double areaMax,
-                           double aspectMin, double aspectMax, Flip flip, Colour colour, int padding) {
+                           double aspectMin, double aspectMax, Flip flip, Colour colour, int padding)
+        implements Serializable {
 
     /** How the training crop is drawn. */
     public enum Crop { SCALE_JITTER, RANDOM_RESIZED, PAD_CROP }

@@ -45,10 +45,34 @@ public final class SmallInputs {
         return ModelOptions.defaults().withClasses(CLASSES).withInput(of(entry));
     }
 
+    /**
+     * The smallest square input {@code entry} builds at with {@code options} (their input is ignored), by bisection
+     * between 1 and the default input: a ResNet takes 1x1, Inception v4 75x75.
+     */
+    public static InputShape smallest(ModelEntry entry, ModelOptions options) {
+        if (!builds(entry, options, entry.defaultInput().height())) {
+            throw new IllegalStateException(entry.name() + " does not build at its default input");
+        }
+        int tooSmall = 0;
+        int enough = entry.defaultInput().height();
+        while (enough - tooSmall > 1) {
+            int middle = (tooSmall + enough) / 2;
+            if (builds(entry, options, middle)) {
+                enough = middle;
+            } else {
+                tooSmall = middle;
+            }
+        }
+        return InputShape.of(SMALL.channels(), enough, enough);
+    }
+
     private static boolean builds(ModelEntry entry, int side) {
+        return builds(entry, ModelOptions.defaults().withClasses(CLASSES), side);
+    }
+
+    private static boolean builds(ModelEntry entry, ModelOptions options, int side) {
         try {
-            entry.configure(ModelOptions.defaults().withClasses(CLASSES)
-                    .withInput(InputShape.of(SMALL.channels(), side, side)));
+            entry.configure(options.withInput(InputShape.of(SMALL.channels(), side, side)));
             return true;
         } catch (InputTooSmallException e) {
             return false;

@@ -135,8 +135,9 @@ final class BenchCommand implements Callable<Integer> {
         if (benchMode == ModelBenchmark.Mode.TRAIN && chosen == Engine.ONNXRUNTIME) {
             throw new IllegalArgumentException("training steps run on DL4J: --mode train takes --engine dl4j");
         }
+        // Every image of a benchmark has one size: ONNX Runtime plans a dynamic-size model for it.
         InferenceModels.Options options = InferenceModels.Options.defaults().withEngine(chosen)
-                .withThreads(threads == null ? 0 : threads).withFolding(!noFold);
+                .withThreads(threads == null ? 0 : threads).withFolding(!noFold).withOneSize(true);
         try (BenchTarget loaded = BenchTarget.load(model, benchMode, input == null ? null : InputShape.parse(input),
                 options, note -> spec.commandLine().getErr().println("repzoo: " + note))) {
             report.put("model", loaded.name());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.repzoo.deploy.InferenceModels;
 import org.repzoo.deploy.OpenedModel;
 import org.repzoo.evaluation.data.BadInput;
 import org.repzoo.evaluation.data.Dataset;
@@ -186,8 +187,11 @@ final class EvalCommand implements Callable<Integer> {
         Datasets.Source source = new Datasets.Source(data, labels, classes, synsets, split);
         Dataset dataset = Datasets.open(source);
         List<Member> members = new ArrayList<>();
+        // The classifier sees crop-size views only (the dense protocols run the fully-convolutional form, which stays
+        // dynamic): ONNX Runtime plans a dynamic-size model for that size.
+        InferenceModels.Options engineOptions = engine.options().withOneSize(true);
         for (Path file : files) {
-            OpenedModel opened = engine.open(file, note -> {
+            OpenedModel opened = InferenceModels.open(file, engineOptions, note -> {
                 err.println("repzoo: " + note);
                 err.flush();
             });
@@ -215,7 +219,7 @@ final class EvalCommand implements Callable<Integer> {
         EvaluationResult result;
         if (spark != null) {
             result = runOnSpark(setup, new SparkEvaluation.Inputs(files, partitions,
-                    SparkOptions.stallTimeout(spec, stallTimeout), engine.options()), err);
+                    SparkOptions.stallTimeout(spec, stallTimeout), engineOptions), err);
         } else {
             try (ProgressBar bar = ProgressBars.items("eval", "img", selection.apply(dataset.samples()).size())) {
                 result = Evaluation.run(setup, (done, total) -> bar.stepTo(done));

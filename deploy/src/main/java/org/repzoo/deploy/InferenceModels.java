@@ -2,6 +2,7 @@ package org.repzoo.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,8 +41,11 @@ public final class InferenceModels {
      *                      ND4J's, set for the whole process by the caller.
      * @param foldBatchNorm DL4J: run a copy of the graph with every conv + batch-norm pair folded into the
      *                      convolution (ONNX Runtime folds them itself)
+     * @param oneSize       ONNX Runtime: every image of the run has one size, so a model with a dynamic height and
+     *                      width is planned for the size of its first images ({@link OrtModel.Sizes#ONE}); the
+     *                      fully-convolutional form stays dynamic
      */
-    public record Options(Engine engine, int threads, boolean foldBatchNorm) {
+    public record Options(Engine engine, int threads, boolean foldBatchNorm, boolean oneSize) {
 
         public Options {
             if (threads < 0) {
@@ -50,19 +54,27 @@ public final class InferenceModels {
         }
 
         public static Options defaults() {
-            return new Options(null, 0, true);
+            return new Options(null, 0, true, false);
         }
 
         public Options withEngine(Engine value) {
-            return new Options(value, threads, foldBatchNorm);
+            return new Options(value, threads, foldBatchNorm, oneSize);
         }
 
         public Options withThreads(int value) {
-            return new Options(engine, value, foldBatchNorm);
+            return new Options(engine, value, foldBatchNorm, oneSize);
         }
 
         public Options withFolding(boolean fold) {
-            return new Options(engine, threads, fold);
+            return new Options(engine, threads, fold, oneSize);
+        }
+
+        public Options withOneSize(boolean value) {
+            return new Options(engine, threads, foldBatchNorm, value);
+        }
+
+        OrtModel.Sizes sizes() {
+            return oneSize ? OrtModel.Sizes.ONE : OrtModel.Sizes.ANY;
         }
     }
 
@@ -93,7 +105,8 @@ public final class InferenceModels {
     }
 
     private static OpenedModel openOnnx(Path file, Options options, Consumer<String> note) throws IOException {
-        OrtModel model = OrtModel.open(file, options.threads());
+        OrtModel model = OrtModel.open(file, options.threads(), file.getFileName().toString(), options.sizes(),
+                () -> { });
         try {
             Optional<OnnxMetadata> metadata = OnnxMetadata.read(file, model.metadata());
             long[] shape = model.inputShape();
@@ -116,10 +129,11 @@ public final class InferenceModels {
             }
             OpenedModel.DenseForm dense;
             if (dynamic) {
-                dense = () -> model;
+                dense = options.oneSize() ? () -> OrtModel.open(file, options.threads(), file.getFileName() + " (dense)")
+                        : () -> model;
             } else if (model.metadata().containsKey(OnnxDenseForm.DENSE_HEAD)) {
                 dense = () -> onOrt(OnnxDenseForm.convert(OnnxFiles.read(file)), options.threads(),
-                        file.getFileName() + " (dense)");
+                        file.getFileName() + " (dense)", OrtModel.Sizes.ANY);
             } else {
                 dense = () -> {
                     throw new IllegalArgumentException(file.getFileName() + " takes only " + input + " images and "
@@ -153,10 +167,11 @@ public final class InferenceModels {
     public static OpenedModel open(ComputationGraph graph, String name, OnnxMetadata metadata, Options options)
             throws IOException {
         if (options.engine() == Engine.ONNXRUNTIME) {
-            OrtModel model = onOrt(graph, metadata, options.threads(), name);
-            OpenedModel.DenseForm dense = FullyConvolutional.isFullyConvolutional(graph.getConfiguration())
-                    ? () -> model
-                    : () -> onOrt(FullyConvolutional.of(graph), metadata, options.threads(), name + " (dense)");
+            OrtModel model = onOrt(graph, metadata, options.threads(), name, options.sizes());
+            boolean fullyConvolutional = FullyConvolutional.isFullyConvolutional(graph.getConfiguration());
+            OpenedModel.DenseForm dense = fullyConvolutional && !options.oneSize() ? () -> model
+                    : () -> onOrt(fullyConvolutional ? graph : FullyConvolutional.of(graph), metadata,
+                            options.threads(), name + " (dense)", OrtModel.Sizes.ANY);
             return new OpenedModel(name, metadata.architecture(), metadata.preset(), metadata.classNames(),
                     metadata.input(), Engine.ONNXRUNTIME, model, dense, graph);
         }
@@ -182,22 +197,34 @@ public final class InferenceModels {
     /**
      * {@code graph} on ONNX Runtime: exported to a temporary ONNX file, which is deleted once the session has read it.
      */
-    static OrtModel onOrt(ComputationGraph graph, OnnxMetadata metadata, int threads, String name) throws IOException {
+    static OrtModel onOrt(ComputationGraph graph, OnnxMetadata metadata, int threads, String name,
+                          OrtModel.Sizes sizes) throws IOException {
         return onOrt(OnnxExport.export(graph, OnnxExport.Options.of(metadata.input()), metadata.properties()), threads,
-                name);
+                name, sizes);
     }
 
-    /** An ONNX model in memory on ONNX Runtime, through a temporary file deleted once the session has read it. */
-    static OrtModel onOrt(org.repzoo.deploy.onnx.proto.Onnx.ModelProto model, int threads, String name)
-            throws IOException {
+    /**
+     * An ONNX model in memory on ONNX Runtime, through a temporary file deleted once the session no longer needs it
+     * (at once, or once it has been planned for one size).
+     */
+    static OrtModel onOrt(org.repzoo.deploy.onnx.proto.Onnx.ModelProto model, int threads, String name,
+                          OrtModel.Sizes sizes) throws IOException {
         Path folder = Files.createTempDirectory("repzoo-onnx");
         Path file = folder.resolve("model.onnx");
+        Runnable delete = () -> {
+            try {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(folder);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the temporary file " + file, e);
+            }
+        };
         try {
             OnnxFiles.write(file, model);
-            return OrtModel.open(file, threads, name);
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(folder);
+        } catch (IOException | RuntimeException e) {
+            delete.run();
+            throw e;
         }
+        return OrtModel.open(file, threads, name, sizes, delete);
     }
 }

@@ -13,12 +13,13 @@ import org.repzoo.deploy.InferenceModels;
  * @param fileName the file's name (the report's name for the model)
  * @param zip      the file's bytes
  * @param preset   its evaluation preset
- * @param engine   the engine (null: by the file's kind), its threads, and whether DL4J folds batch norm
+ * @param engine   the engine (null: by the file's kind), its threads, whether DL4J folds batch norm and whether
+ *                 the run gives the classifier one image size
  */
 record ShippedModel(String fileName, Broadcast<byte[]> zip, ShippedPreset preset, Engine engine, int threads,
-                    boolean foldBatchNorm) implements Serializable {
+                    boolean foldBatchNorm, boolean oneSize) implements Serializable {
 
     InferenceModels.Options options() {
-        return new InferenceModels.Options(engine, threads, foldBatchNorm);
+        return new InferenceModels.Options(engine, threads, foldBatchNorm, oneSize);
     }
 }

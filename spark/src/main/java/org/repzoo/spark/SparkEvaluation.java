@@ -119,7 +119,7 @@ public final class SparkEvaluation {
             Path file = inputs.modelFiles().get(m);
             models.add(new ShippedModel(file.getFileName().toString(), spark.broadcast(Files.readAllBytes(file)),
                     ShippedPreset.of(member.preset()), inputs.engine().engine(), inputs.engine().threads(),
-                    inputs.engine().foldBatchNorm()));
+                    inputs.engine().foldBatchNorm(), inputs.engine().oneSize()));
         }
         long start = System.nanoTime();
         List<PartitionResult> parts;

@@ -1,5 +1,6 @@
 package org.repzoo.deploy.ort;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,40 @@ class OrtModelTest {
             assertEquals("vgg11.onnx takes 3x64x64 images, got 3x32x32", e.getMessage());
             assertEquals(10, model.logits(new float[2 * 3 * 64 * 64], 2, 3, 64, 64).length);
         }
+    }
+
+    @Test
+    void aModelOpenedForOneSizeIsPlannedForItsFirstImagesAndGivesTheSameLogits() throws Exception {
+        // ResNet-18 ends in global pooling: its height and width are dynamic ("height", "width").
+        InputShape input = InputShape.of(3, 64, 64);
+        ComputationGraph graph = Zoo.registry().get("resnet18").init(ModelOptions.defaults().withClasses(5)
+                .withInput(input));
+        Path file = temp.resolve("resnet18.onnx");
+        OnnxFiles.write(file, OnnxExport.export(graph, OnnxExport.Options.of(input), Map.of()));
+        float[] images = new float[2 * 3 * 64 * 64];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) Math.sin(i * 0.37);
+        }
+        AtomicInteger released = new AtomicInteger();
+        try (OrtModel any = OrtModel.open(file, 1);
+             OrtModel one = OrtModel.open(file, 1, "resnet18.onnx", OrtModel.Sizes.ONE, released::incrementAndGet)) {
+            assertEquals(-1, one.inputShape()[2]);
+            assertEquals(0, released.get(), "the file is kept until the session is planned");
+            assertEquals(-1, one.sessionInputShape()[2]);
+            float[] expected = any.logits(images, 2, 3, 64, 64);
+            float[] actual = one.logits(images, 2, 3, 64, 64);
+            assertEquals(1, released.get(), "released once planned");
+            assertArrayEquals(new long[] {-1, 3, 64, 64}, one.sessionInputShape());
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5 * Math.abs(expected[i]) + 1e-6, "logit " + i);
+            }
+            assertEquals(5, any.logits(new float[3 * 96 * 96], 1, 3, 96, 96).length);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> one.logits(new float[3 * 96 * 96], 1, 3, 96, 96));
+            assertEquals("resnet18.onnx was planned for the run's one image size, 64x64, and got 96x96",
+                    e.getMessage());
+        }
+        assertTrue(released.get() >= 1, "released when closed");
     }
 
     private static Onnx.ValueInfoProto tensor(String name, long width) {

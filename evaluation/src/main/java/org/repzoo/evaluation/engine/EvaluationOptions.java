@@ -5,7 +5,9 @@ package org.repzoo.evaluation.engine;
  *
  * @param batchSize   classifier views per forward pass
  * @param workers     threads decoding and cutting views ahead of the model
- * @param window      images prepared ahead at most (bounds memory: a 144-view image holds 22 MB of patches)
+ * @param window      images prepared ahead at most beyond one batch's (bounds memory: a 144-view image holds 22 MB of
+ *                    patches); the evaluation adds the images of one batch, which the workers prepare while the
+ *                    model runs the one before
  * @param badInputs   stop at the first bad input, or count and list them
  * @param smallImages images whose shorter side is below the crop: upscaled like torchvision, or refused
  */

@@ -129,8 +129,8 @@ public final class InferenceModels {
             }
             OpenedModel.DenseForm dense;
             if (dynamic) {
-                dense = options.oneSize() ? () -> OrtModel.open(file, options.threads(), file.getFileName() + " (dense)")
-                        : () -> model;
+                String denseName = file.getFileName() + " (dense)";
+                dense = options.oneSize() ? () -> OrtModel.open(file, options.threads(), denseName) : () -> model;
             } else if (model.metadata().containsKey(OnnxDenseForm.DENSE_HEAD)) {
                 dense = () -> onOrt(OnnxDenseForm.convert(OnnxFiles.read(file)), options.threads(),
                         file.getFileName() + " (dense)", OrtModel.Sizes.ANY);

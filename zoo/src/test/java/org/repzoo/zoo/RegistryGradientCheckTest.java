@@ -14,23 +14,24 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.weights.WeightInitReluUniform;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.compat.Threads;
-import org.repzoo.zoo.core.GradientChecks;
 import org.repzoo.zoo.core.GradientChecks.Probe;
+import org.repzoo.zoo.core.GradientChecks;
 import org.repzoo.zoo.core.InferenceBatchNorm;
 import org.repzoo.zoo.core.InputShape;
 import org.repzoo.zoo.core.ModelEntry;
@@ -138,8 +139,8 @@ class RegistryGradientCheckTest {
     }
 
     /**
-     * He-uniform weights instead of each layer's own initialisation: drawing 100 million normal doubles takes 4 s, uniform
-     * ones under 1 s, and {@link #unitGain} sets the scale that matters here anyway.
+     * He-uniform weights instead of each layer's own initialisation: drawing 100 million normal doubles takes 4 s,
+     * uniform ones under 1 s, and {@link #unitGain} sets the scale that matters here anyway.
      */
     private static void uniformWeights(ComputationGraphConfiguration conf) {
         for (GraphVertex vertex : conf.getVertices().values()) {
@@ -188,7 +189,7 @@ class RegistryGradientCheckTest {
         }
     }
 
-    private static boolean homogeneous(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    private static boolean homogeneous(Layer layer) {
         return !(layer instanceof BaseLayer base) || base.getActivationFn() == null
                 || base.getActivationFn() instanceof ActivationReLU
                 || base.getActivationFn() instanceof ActivationIdentity;

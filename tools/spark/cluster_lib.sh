@@ -81,7 +81,10 @@ open(out, "w").write(pom)
 EOF
   mvn -B -ntp -o -q -f "$WORK/spark-home-pom.xml" dependency:build-classpath -Dmdep.outputFile="$WORK/spark-classpath.txt"
   mkdir -p "$SPARK_HOME/jars" "$SPARK_HOME/conf"
-  tr ':' '\n' < "$WORK/spark-classpath.txt" | while read -r jar; do ln -sf "$jar" "$SPARK_HOME/jars/"; done
+  # Spark's own jars only: the parent POM's dependencies (ND4J's plain linux-x86_64 natives among them) would come
+  # first on the executors' class path and load instead of the application's oneDNN build.
+  tr ':' '\n' < "$WORK/spark-classpath.txt" | grep -v -E '/(nd4j|deeplearning4j|datavec|javacpp|openblas|mkl|onnxruntime)[^/]*/' \
+    | while read -r jar; do ln -sf "$jar" "$SPARK_HOME/jars/"; done
   cat > "$SPARK_HOME/conf/logback.xml" <<'EOF'
 <configuration>
   <appender name="STDERR" class="ch.qos.logback.core.ConsoleAppender">

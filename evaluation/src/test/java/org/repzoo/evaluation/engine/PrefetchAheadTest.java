@@ -69,7 +69,7 @@ class PrefetchAheadTest {
         };
         Member member = new Member("counting", null, model, () -> model, EvalSet.PRESET);
         EvaluationOptions options = EvaluationOptions.defaults().withBatchSize(BATCH).withWorkers(1);
-        Evaluation.Setup setup = new Evaluation.Setup(List.of(member), dataset(samples), Selection.all(),
+        Evaluation.Setup setup = new Evaluation.Setup(List.of(member), new CountedImages(samples), Selection.all(),
                 List.of(ProtocolSettings.defaults().protocol(ProtocolName.SINGLE, EvalSet.PRESET)), options, null);
 
         EvaluationResult result = Evaluation.run(setup, (done, total) -> { });
@@ -80,32 +80,27 @@ class PrefetchAheadTest {
                 + readsWhenTheFirstBatchRan.get() + " images; the next batch ends at image " + 2 * BATCH);
     }
 
-    private static Dataset dataset(List<Sample> samples) {
-        return new Dataset() {
-            @Override
-            public String kind() {
-                return "memory";
-            }
+    /** The test's images, in memory (their sources count the reads). */
+    private record CountedImages(List<Sample> samples) implements Dataset {
 
-            @Override
-            public String location() {
-                return "memory";
-            }
+        @Override
+        public String kind() {
+            return "memory";
+        }
 
-            @Override
-            public List<String> classNames() {
-                return List.of("a", "b", "c");
-            }
+        @Override
+        public String location() {
+            return "memory";
+        }
 
-            @Override
-            public List<Sample> samples() {
-                return samples;
-            }
+        @Override
+        public List<String> classNames() {
+            return List.of("a", "b", "c");
+        }
 
-            @Override
-            public List<BadInput> problems() {
-                return List.of();
-            }
-        };
+        @Override
+        public List<BadInput> problems() {
+            return List.of();
+        }
     }
 }

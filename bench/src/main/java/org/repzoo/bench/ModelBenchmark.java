@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.repzoo.compat.BatchNormHelpers;
+import org.repzoo.compat.TrainingHelpers;
 import org.repzoo.evaluation.model.ImageModel;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.zoo.core.InputShape;
@@ -201,10 +201,10 @@ public final class ModelBenchmark {
 
     /**
      * A training step on fixed random one-hot labels, with plain SGD on every layer (whatever the model had) and the
-     * batch norm of RepZoo's training loop ({@link BatchNormHelpers}).
+     * layer helpers of RepZoo's training loop ({@link TrainingHelpers}).
      */
     private static Runnable trainingStep(ComputationGraph graph, INDArray x) {
-        BatchNormHelpers.install(graph);
+        TrainingHelpers.install(graph);
         for (Layer layer : graph.getLayers()) {
             if (layer.conf().getLayer() instanceof BaseLayer base) {
                 base.setIUpdater(new Sgd(LEARNING_RATE));

@@ -83,7 +83,7 @@ public final class ReplicaWrapper extends ParallelWrapper {
         @Override
         protected void postInit() {
             super.postInit();
-            BatchNormHelpers.install((ComputationGraph) replicatedModel);
+            TrainingHelpers.install((ComputationGraph) replicatedModel);
             copied.countDown();
         }
 

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.compat.OneDnn;
+import org.repzoo.compat.TrainingHelpers;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.recipe.RecipeApplier;
 import org.repzoo.training.recipe.Recipes;
@@ -40,8 +41,10 @@ public final class TrainingStepRounds {
         Map<String, ComputationGraph> nets = new LinkedHashMap<>();
         for (String name : List.of("resnet50", "repvgg_a0")) {
             ComputationGraph graph = Zoo.registry().get(name).init();
-            nets.put(name, RecipeApplier.apply(graph, Recipes.forFamily(Zoo.registry().get(name).family())
-                    .withBatchSize(BATCH), 1000));
+            ComputationGraph trained = RecipeApplier.apply(graph, Recipes.forFamily(Zoo.registry().get(name).family())
+                    .withBatchSize(BATCH), 1000);
+            TrainingHelpers.install(trained); // the layer helpers the training loop runs with
+            nets.put(name, trained);
         }
         INDArray images = Nd4j.rand(DataType.FLOAT, BATCH, 3, 224, 224);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, 1000);

@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.factory.Nd4j;
-import org.repzoo.compat.BatchNormHelpers;
+import org.repzoo.compat.TrainingHelpers;
 import org.repzoo.training.average.WeightAverage;
 import org.repzoo.training.recipe.LrSchedule;
 import org.repzoo.training.recipe.Recipe;
@@ -75,11 +75,11 @@ public final class TrainingGraph {
     }
 
     /**
-     * What a graph carries while it trains, fresh or resumed: the batch-norm helper (see {@link BatchNormHelpers}:
-     * DL4J's oneDNN one gives other sums) and the equivalent-kernel L2 listener where the recipe decays that way.
+     * What a graph carries while it trains, fresh or resumed: the layer helpers of batch norm and convolution (see
+     * {@link TrainingHelpers}) and the equivalent-kernel L2 listener where the recipe decays that way.
      */
     static void equip(ComputationGraph graph, Recipe recipe) {
-        BatchNormHelpers.install(graph);
+        TrainingHelpers.install(graph);
         if (kernelL2(recipe)) {
             graph.addListeners(new EquivalentKernelL2(graph, recipe.weightDecay()));
         }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.repzoo.compat.HelperChecks.gradient;
+import static org.repzoo.compat.HelperChecks.single;
 
 import java.util.List;
 import java.util.Map;
@@ -167,20 +169,9 @@ class OneDnnConvolutionHelperTest {
         }
     }
 
-    private static Gradient gradient(ComputationGraph graph, INDArray x, INDArray y) {
-        graph.setInputs(x);
-        graph.setLabels(y);
-        graph.computeGradientAndScore();
-        return graph.gradient();
-    }
-
     private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
         float[] e = expected.castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[] a = actual.dup('c').data().asFloat();
         assertArrayEquals(e, a, (float) (tolerance * (1 + expected.amaxNumber().doubleValue())), what);
-    }
-
-    private static INDArray single(INDArray array) {
-        return array.castTo(DataType.FLOAT);
     }
 }

@@ -3,6 +3,8 @@ package org.repzoo.compat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.repzoo.compat.HelperChecks.gradient;
+import static org.repzoo.compat.HelperChecks.single;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -198,17 +200,6 @@ class PlaneBatchNormHelperTest {
         } finally {
             System.clearProperty(BatchNormHelpers.KEEP_DL4J);
         }
-    }
-
-    private static Gradient gradient(ComputationGraph graph, INDArray x, INDArray y) {
-        graph.setInputs(x);
-        graph.setLabels(y);
-        graph.computeGradientAndScore();
-        return graph.gradient();
-    }
-
-    private static INDArray single(INDArray array) {
-        return array.castTo(DataType.FLOAT);
     }
 
     private static float[] floats(INDArray array) {

@@ -133,7 +133,7 @@ submit() { # log name, repzoo arguments...
     --master "$MASTER" --deploy-mode client --class org.repzoo.cli.Main \
     --conf spark.executor.memory=1g --conf spark.executor.cores=1 --conf spark.driver.host=127.0.0.1 \
     --conf spark.ui.port=14040 \
-    --conf "spark.executor.extraJavaOptions=$FLAGS -Daeron.publication.unblock.timeout=60s" \
+    --conf "spark.executor.extraJavaOptions=$FLAGS -Daeron.publication.unblock.timeout=60s -Daeron.dir.delete.on.shutdown=true" \
     "$JAR" "$@" > "$WORK/logs/$name.log" 2>&1
 }
 local_run() { # log name, repzoo arguments... (one JVM, the ordinary command line)

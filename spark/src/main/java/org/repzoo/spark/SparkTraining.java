@@ -332,9 +332,18 @@ public final class SparkTraining {
      */
     static final String AERON_UNBLOCK_TIMEOUT = "aeron.publication.unblock.timeout";
 
+    /**
+     * The media driver keeps its buffers in a directory of 8 MB under /dev/shm (memory, on Linux) and, unless told,
+     * leaves it there when the JVM ends: every gradient-shared run left one. Set with the timeout above.
+     */
+    static final String AERON_DELETE_ON_SHUTDOWN = "aeron.dir.delete.on.shutdown";
+
     private static VoidConfiguration voidConfiguration(JavaSparkContext spark, Settings settings) {
         if (System.getProperty(AERON_UNBLOCK_TIMEOUT) == null) {
             System.setProperty(AERON_UNBLOCK_TIMEOUT, "60s");
+        }
+        if (System.getProperty(AERON_DELETE_ON_SHUTDOWN) == null) {
+            System.setProperty(AERON_DELETE_ON_SHUTDOWN, "true");
         }
         VoidConfiguration.VoidConfigurationBuilder conf = VoidConfiguration.builder().unicastPort(settings.sharedPort());
         if (spark.master().startsWith("local")) {

@@ -13,7 +13,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.repzoo.compat.Threads;
 import org.repzoo.compat.TrainingHelpers;
 import org.repzoo.evaluation.model.ImageModel;
 import org.repzoo.training.batch.OutputBatches;
@@ -153,9 +155,13 @@ public final class ModelBenchmark {
                                   IntConsumer progress) {
         INDArray x = Nd4j.rand(DataType.FLOAT, settings.batch(), input.channels(), input.height(), input.width())
                 .subi(0.5);
-        Runnable step = settings.mode() == Mode.INFER ? inference(graph, x) : trainingStep(graph, x);
-        return measure(step, multiplyAdds, graph.params().length() * graph.params().dataType().width(), settings,
-                progress);
+        long weightBytes = graph.params().length() * graph.params().dataType().width();
+        if (settings.mode() == Mode.INFER) {
+            return measure(inference(graph, x), multiplyAdds, weightBytes, settings, progress);
+        }
+        try (Threads.BlasScope blas = Threads.oneBlasThread()) { // as the training loop runs
+            return measure(trainingStep(graph, x), multiplyAdds, weightBytes, settings, progress);
+        }
     }
 
     private static Result measure(Runnable step, long multiplyAdds, long weightBytes, Settings settings,
@@ -212,8 +218,10 @@ public final class ModelBenchmark {
             }
         }
         graph.setUpdater(null); // built again from the layers' settings at the first fit
+        // One image, as torch_bench.py: an inference pass at the full batch would leave DL4J's inference workspaces
+        // (300 MB for ResNet-50 at 16) in the training step's resident memory.
         long classes = graph.output(List.of(graph.getConfiguration().getNetworkOutputs().get(0)), false,
-                new INDArray[] {x}, null)[0].size(1);
+                new INDArray[] {x.get(NDArrayIndex.interval(0, 1))}, null)[0].size(1);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, x.size(0), classes);
         Random random = new Random(42);
         for (long i = 0; i < x.size(0); i++) {

@@ -3,6 +3,7 @@ package org.repzoo.compat;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -12,6 +13,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * loaded; {@code OMP_NUM_THREADS} in the environment sets the native side from the start.
  */
 public final class Threads {
+    static final String KEEP_BLAS_THREADS = "repzoo.dl4jBlasThreads";
     private static volatile ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
 
     private Threads() {
@@ -31,6 +33,30 @@ public final class Threads {
             pool = new ForkJoinPool(threads);
             previous.shutdown(); // loops already running on it finish there
         }
+    }
+
+    /**
+     * Runs the BLAS on one thread until the returned scope closes, which restores its count. A training step calls the
+     * BLAS only for its dense layers, the classifier, too small to share out: on two cores a second OpenBLAS thread
+     * spins between calls on the cores that oneDNN's OpenMP threads and RepZoo's Java threads need (the demo's net
+     * trains 1.09x faster on one, docs/PERFORMANCE.md). The thread count changes the order of the BLAS's sums, so a
+     * training run, and the run resuming it, take the same count every time. {@code -Drepzoo.dl4jBlasThreads=true}
+     * leaves the count as it is (for side-by-side measurements).
+     */
+    public static BlasScope oneBlasThread() {
+        if (Boolean.getBoolean(KEEP_BLAS_THREADS)) {
+            return () -> { };
+        }
+        Blas blas = Nd4j.factory().blas();
+        int previous = blas.getMaxThreads();
+        blas.setMaxThreads(1);
+        return () -> blas.setMaxThreads(previous);
+    }
+
+    /** A scope of {@link #oneBlasThread}; closing it restores the BLAS's thread count. */
+    public interface BlasScope extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The thread count ND4J's native side runs with now. */

@@ -3,8 +3,9 @@ package org.repzoo.compat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * The layer helpers a graph trains with: the plane batch norm ({@link BatchNormHelpers}) and the oneDNN training
- * convolution ({@link ConvolutionHelpers}). Only the live layers change; a saved model is untouched.
+ * The layer helpers a graph trains with: the plane batch norm ({@link BatchNormHelpers}), the oneDNN training
+ * convolution ({@link ConvolutionHelpers}) and ReLU layers that train in place ({@link InPlaceRelu}). Only the live
+ * layers change; a saved model is untouched.
  */
 public final class TrainingHelpers {
     private TrainingHelpers() {
@@ -13,5 +14,6 @@ public final class TrainingHelpers {
     public static void install(ComputationGraph graph) {
         BatchNormHelpers.install(graph);
         ConvolutionHelpers.install(graph);
+        InPlaceRelu.install(graph);
     }
 }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repzoo.compat.OneDnn;
+import org.repzoo.compat.Threads;
 import org.repzoo.compat.TrainingHelpers;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.recipe.RecipeApplier;
@@ -52,17 +53,19 @@ public final class TrainingStepRounds {
             labels.putScalar(i, (i * 37) % 1000, 1);
         }
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
-        for (Map.Entry<String, ComputationGraph> net : nets.entrySet()) {
-            seconds.put(net.getKey(), new ArrayList<>());
-            for (int i = 0; i < 2; i++) {
-                net.getValue().fit(OutputBatches.of(net.getValue(), images, labels));
-            }
-        }
-        for (int round = 0; round < rounds; round++) {
+        try (Threads.BlasScope blas = Threads.oneBlasThread()) { // as the training loop runs
             for (Map.Entry<String, ComputationGraph> net : nets.entrySet()) {
-                long start = System.nanoTime();
-                net.getValue().fit(OutputBatches.of(net.getValue(), images, labels));
-                seconds.get(net.getKey()).add((System.nanoTime() - start) / 1e9);
+                seconds.put(net.getKey(), new ArrayList<>());
+                for (int i = 0; i < 2; i++) {
+                    net.getValue().fit(OutputBatches.of(net.getValue(), images, labels));
+                }
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (Map.Entry<String, ComputationGraph> net : nets.entrySet()) {
+                    long start = System.nanoTime();
+                    net.getValue().fit(OutputBatches.of(net.getValue(), images, labels));
+                    seconds.get(net.getKey()).add((System.nanoTime() - start) / 1e9);
+                }
             }
         }
         System.out.printf(Locale.ROOT, "DL4J training step, batch %d, 224x224, %d rounds%n", BATCH, rounds);

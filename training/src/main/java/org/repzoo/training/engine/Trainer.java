@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.repzoo.compat.Threads;
 import org.repzoo.training.average.WeightAverage;
 import org.repzoo.training.batch.OutputBatches;
 import org.repzoo.training.checkpoint.DataOrder;
@@ -105,7 +106,8 @@ public final class Trainer {
             throw new IllegalArgumentException("batch size " + batch + " does not split evenly over "
                     + options.replicas() + " replicas");
         }
-        try (BatchFitter fitter = BatchFitter.of(run.graph, options.replicas(), options.seed())) {
+        try (Threads.BlasScope blas = Threads.oneBlasThread();
+             BatchFitter fitter = BatchFitter.of(run.graph, options.replicas(), options.seed())) {
             return train(run, fitter);
         }
     }

@@ -59,11 +59,11 @@ final class DemoCommand implements Callable<Integer> {
 
     /**
      * The RepVGG recipe for 32x32 Fashion-MNIST: the paper's optimizer and cosine schedule, a short run: eight
-     * epochs, the demo's five and a half minutes since training runs the BLAS on one thread (six before: 91.96%,
-     * eight 92.32%, seed 42, docs/TRAINING.md). So few epochs underfit, so the only augmentation is the flip, with
-     * label smoothing 0.1. Batch 128 at lr 0.1 (0.2
-     * per 256 images under the recipe's linear scaling, twice the paper's rate): twice the updates of batch 256
-     * in the same epochs, which DL4J trains in 1.0-1.15x the time (433-489 s against 425 s). Measured
+     * epochs, the five and a half minutes six took before training ran the BLAS on one thread (six: 91.96%, eight:
+     * 92.32%, seed 42, docs/TRAINING.md). So short a run underfits, so the only augmentation is the flip, with label
+     * smoothing 0.1. Batch 128 at lr 0.1 (0.2 per 256 images under the recipe's linear scaling, twice the paper's
+     * rate): twice the updates of batch 256 in the same epochs, which DL4J trains in 1.0-1.15x the time (433-489 s
+     * against 425 s). Measured
      * (docs/notes/2026-11-26-demo-batch-size.md): PyTorch seeds 1 and 2 91.88 and 92.29% against 91.37 and
      * 91.39% at batch 256; DL4J 92.11, 92.03 and 91.98% (seeds 42, 7, 1) against 91.67 and 91.88% at batch 256.
      * Pad-2 crops cost 0.8 points in six epochs, smoothing adds 0.5; lr 0.15 at batch 128 (91.76, 91.73%), batch 64

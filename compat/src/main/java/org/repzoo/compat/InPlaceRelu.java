@@ -4,15 +4,12 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.ActivationLayer;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
-import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -35,8 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * already works in place there), and a clone gets DL4J's layers. On a graph with these layers,
  * {@code feedForward(..., true)} reports the ReLU's output for the vertex it overwrote.
  * <p>
- * When a DL4J release makes it unnecessary: when {@code ActivationLayer.activate(true, ...)} no longer dups its input
- * (DL4J's {@code inputModificationAllowed} flag, unused by M2.1's graph, was meant for this).
+ * When a DL4J release makes it unnecessary: when {@code ActivationLayer.activate(true, ...)} no longer copies its
+ * input (M2.1's layers carry an {@code inputModificationAllowed} flag that its graph never sets).
  */
 public final class InPlaceRelu {
     /** {@code -Drepzoo.dl4jRelu=true} keeps DL4J's copying ReLU layers (for side-by-side measurements). */
@@ -53,12 +50,13 @@ public final class InPlaceRelu {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, List<String>> inputs = conf.getVertexInputs();
         int installed = 0;
-        for (org.deeplearning4j.nn.graph.vertex.GraphVertex vertex : graph.getVertices()) {
-            if (vertex instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex layerVertex
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (vertex instanceof LayerVertex layerVertex
                     && layerVertex.getLayer().getClass() == ActivationLayer.class
                     && layerVertex.getLayerPreProcessor() == null
                     && isPlainRelu(layerVertex.getLayer())
-                    && overwritable(conf, inputs, vertex.getVertexName())) {
+                    && inputs.get(vertex.getVertexName()).size() == 1
+                    && Overwritable.output(conf, inputs, inputs.get(vertex.getVertexName()).get(0))) {
                 ActivationLayer original = (ActivationLayer) layerVertex.getLayer();
                 TrainingLayer replacement = new TrainingLayer(original);
                 layerVertex.setLayer(replacement);
@@ -87,41 +85,6 @@ public final class InPlaceRelu {
                 && (relu.getThreshold() == null || relu.getThreshold() == 0)
                 && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0)
                 && conf.getIDropout() == null;
-    }
-
-    /**
-     * Whether {@code relu}'s one input is a tensor of its own (a batch norm's, a convolution's or a sum's output, not
-     * a view of another vertex's) that no other vertex reads and that its maker's backward pass does not read.
-     */
-    private static boolean overwritable(ComputationGraphConfiguration conf, Map<String, List<String>> inputs,
-                                        String relu) {
-        List<String> own = inputs.get(relu);
-        if (own == null || own.size() != 1) {
-            return false;
-        }
-        String source = own.get(0);
-        if (conf.getNetworkOutputs().contains(source) || conf.getNetworkInputs().contains(source)) {
-            return false;
-        }
-        long readers = inputs.values().stream().filter(list -> list.contains(source)).count();
-        if (readers != 1) {
-            return false;
-        }
-        GraphVertex maker = conf.getVertices().get(source);
-        if (maker instanceof ElementWiseVertex sum) {
-            return sum.getOp() == ElementWiseVertex.Op.Add && inputs.get(source).size() >= 2;
-        }
-        return maker instanceof LayerVertex layer && layer.getPreProcessor() == null
-                // DL4J's batch-norm layer applies no activation, whatever its configuration says.
-                && (layer.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization
-                    || layer.getLayerConf().getLayer()
-                        instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer convolution
-                        && convolution.getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class
-                        && isIdentity(convolution.getActivationFn()));
-    }
-
-    private static boolean isIdentity(org.nd4j.linalg.activations.IActivation activation) {
-        return activation instanceof org.nd4j.linalg.activations.impl.ActivationIdentity;
     }
 
     /** DL4J's ReLU layer, overwriting its input when training. */

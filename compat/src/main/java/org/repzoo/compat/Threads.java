@@ -38,8 +38,8 @@ public final class Threads {
     /**
      * Runs the BLAS on one thread until the returned scope closes, which restores its count. A training step calls the
      * BLAS only for its dense layers, the classifier, too small to share out: on two cores a second OpenBLAS thread
-     * spins between calls on the cores that oneDNN's OpenMP threads and RepZoo's Java threads need (the demo's net
-     * trains 1.09x faster on one, docs/PERFORMANCE.md). The thread count changes the order of the BLAS's sums, so a
+     * takes time from oneDNN's OpenMP threads and RepZoo's Java threads (whole epochs of the demo's net run 1.3x
+     * faster on one, docs/PERFORMANCE.md). The thread count changes the order of the BLAS's sums, so a
      * training run, and the run resuming it, take the same count every time. {@code -Drepzoo.dl4jBlasThreads=true}
      * leaves the count as it is (for side-by-side measurements).
      */

@@ -5,95 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.repzoo.compat.InPlaceNets.C;
+import static org.repzoo.compat.InPlaceNets.N;
+import static org.repzoo.compat.InPlaceNets.SIZE;
+import static org.repzoo.compat.InPlaceNets.activationBytesOfOneStep;
+import static org.repzoo.compat.InPlaceNets.graph;
+import static org.repzoo.compat.InPlaceNets.input;
+import static org.repzoo.compat.InPlaceNets.train;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * ReLU layers that train in place against DL4J's own (copying) ReLU layers on the same weights: a ReLU after a batch
  * norm and one after a sum are replaced, one whose input another vertex also reads is not (overwriting it would change
  * that vertex's input). Three SGD steps must end with the same parameters bit for bit, in doubles on DL4J's own layers
- * and in floats under the training helpers, and one step must hold less activation memory by the two ReLU outputs.
+ * and in floats under the training helpers, and one step must hold less activation memory by the two ReLU outputs
+ * ({@link InPlaceNets}: the net).
  */
 class InPlaceReluTest {
-    private static final int N = 8;
-    private static final int C = 8;
-    private static final int SIZE = 16;
-    private static final int CLASSES = 3;
-
-    private static ComputationGraph graph(DataType type) {
-        OneDnn.enable();
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(type)
-                .updater(new Sgd(0.1)).convolutionMode(ConvolutionMode.Same).graphBuilder()
-                .addInputs("in").setInputTypes(InputType.convolutional(SIZE, SIZE, 3))
-                .addLayer("conv1", conv(), "in")
-                .addLayer("bn1", new BatchNormalization.Builder().build(), "conv1")
-                .addLayer("relu1", relu(), "bn1")
-                .addLayer("conv2", conv(), "relu1")
-                .addLayer("bn2", new BatchNormalization.Builder().build(), "conv2")
-                .addLayer("shortcut", conv(), "relu1")
-                .addLayer("bn3", new BatchNormalization.Builder().build(), "shortcut")
-                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn2", "bn3")
-                .addLayer("relu2", relu(), "add")
-                .addLayer("bn4", new BatchNormalization.Builder().build(), "relu2")
-                .addLayer("relu3", relu(), "bn4")
-                .addVertex("both", new ElementWiseVertex(ElementWiseVertex.Op.Add), "relu3", "bn4")
-                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "both")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build(), "pool")
-                .setOutputs("fc").build();
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init();
-        return graph;
-    }
-
-    private static ConvolutionLayer conv() {
-        return new ConvolutionLayer.Builder(3, 3).nOut(C).hasBias(false).activation(Activation.IDENTITY).build();
-    }
-
-    private static ActivationLayer relu() {
-        return new ActivationLayer.Builder().activation(Activation.RELU).build();
-    }
-
-    private static INDArray input(long seed, DataType type) {
-        Nd4j.getRandom().setSeed(seed);
-        return Nd4j.randn(type, N, 3, SIZE, SIZE);
-    }
-
-    private static INDArray labels(long seed, DataType type) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray labels = Nd4j.zeros(type, N, CLASSES);
-        for (int i = 0; i < N; i++) {
-            labels.putScalar(i, Nd4j.getRandom().nextInt(CLASSES), 1);
-        }
-        return labels;
-    }
-
-    private static void train(ComputationGraph graph, DataType type) {
-        for (int step = 0; step < 3; step++) {
-            graph.fit(new INDArray[] {input(10 + step, type)}, new INDArray[] {labels(20 + step, type)});
-        }
-    }
-
     @Test
     void replacesOnlyTheReluWhoseInputNothingElseReads() {
         ComputationGraph graph = graph(DataType.FLOAT);
@@ -142,14 +75,5 @@ class InPlaceReluTest {
         long reluOutput = (long) N * C * SIZE * SIZE * Float.BYTES;
         assertTrue(saved >= 2 * reluOutput && saved < 3 * reluOutput,
                 "saved " + saved + " bytes; one ReLU output is " + reluOutput);
-    }
-
-    /** Runs one step on a thread of its own, whose workspaces start empty, and returns their size after it. */
-    private static long activationBytesOfOneStep(ComputationGraph graph) {
-        return CompletableFuture.supplyAsync(() -> {
-            graph.fit(new INDArray[] {input(1, DataType.FLOAT)}, new INDArray[] {labels(2, DataType.FLOAT)});
-            // ComputationGraph.WS_ALL_LAYERS_ACT: every activation of a training step.
-            return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("WS_ALL_LAYERS_ACT").getCurrentSize();
-        }, command -> new Thread(command).start()).join();
     }
 }

@@ -1,6 +1,10 @@
 package org.repzoo.compat;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -69,12 +73,12 @@ final class InPlaceNets {
         return new ActivationLayer.Builder().activation(Activation.RELU).build();
     }
 
-    static INDArray input(long seed, DataType type) {
+    private static INDArray input(long seed, DataType type) {
         Nd4j.getRandom().setSeed(seed);
         return Nd4j.randn(type, N, 3, SIZE, SIZE);
     }
 
-    static INDArray labels(long seed, DataType type) {
+    private static INDArray labels(long seed, DataType type) {
         Nd4j.getRandom().setSeed(seed);
         INDArray labels = Nd4j.zeros(type, N, CLASSES);
         for (int i = 0; i < N; i++) {
@@ -83,18 +87,56 @@ final class InPlaceNets {
         return labels;
     }
 
-    static void train(ComputationGraph graph, DataType type) {
+    private static void train(ComputationGraph graph, DataType type) {
         for (int step = 0; step < 3; step++) {
             graph.fit(new INDArray[] {input(10 + step, type)}, new INDArray[] {labels(20 + step, type)});
         }
     }
 
     /** Runs one step on a thread of its own, whose workspaces start empty, and returns their size after it. */
-    static long activationBytesOfOneStep(ComputationGraph graph) {
+    private static long activationBytesOfOneStep(ComputationGraph graph) {
         return CompletableFuture.supplyAsync(() -> {
             graph.fit(new INDArray[] {input(1, DataType.FLOAT)}, new INDArray[] {labels(2, DataType.FLOAT)});
             // ComputationGraph.WS_ALL_LAYERS_ACT: every activation of a training step.
             return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("WS_ALL_LAYERS_ACT").getCurrentSize();
         }, command -> new Thread(command).start()).join();
+    }
+
+    /** Three SGD steps in doubles on DL4J's own layers, with and without {@code install}: the same bit for bit. */
+    static void assertTrainsAsDl4jInDoubles(Consumer<ComputationGraph> install) {
+        ComputationGraph expected = graph(DataType.DOUBLE);
+        ComputationGraph actual = graph(DataType.DOUBLE);
+        install.accept(actual);
+        train(expected, DataType.DOUBLE);
+        train(actual, DataType.DOUBLE);
+        assertArrayEquals(expected.params().toDoubleVector(), actual.params().toDoubleVector());
+        assertEquals(expected.score(), actual.score());
+    }
+
+    /**
+     * Three SGD steps in floats under the batch-norm and convolution helpers, and under every training helper (after
+     * {@code check} looked at that graph): the same parameters bit for bit, and the same inference after them.
+     */
+    static void assertTrainsAsDl4jUnderTheHelpers(Consumer<ComputationGraph> check) {
+        ComputationGraph expected = graph(DataType.FLOAT);
+        BatchNormHelpers.install(expected);
+        ConvolutionHelpers.install(expected);
+        ComputationGraph actual = graph(DataType.FLOAT);
+        TrainingHelpers.install(actual);
+        check.accept(actual);
+        train(expected, DataType.FLOAT);
+        train(actual, DataType.FLOAT);
+        assertArrayEquals(expected.params().toFloatVector(), actual.params().toFloatVector());
+        INDArray x = input(99, DataType.FLOAT);
+        assertArrayEquals(expected.outputSingle(x).ravel().toFloatVector(),
+                actual.outputSingle(x).ravel().toFloatVector(), "inference after training");
+    }
+
+    /** How many bytes of activations one step holds less with {@code install} than without. */
+    static long activationBytesSaved(Consumer<ComputationGraph> install) {
+        long copying = activationBytesOfOneStep(graph(DataType.FLOAT));
+        ComputationGraph inPlace = graph(DataType.FLOAT);
+        install.accept(inPlace);
+        return copying - activationBytesOfOneStep(inPlace);
     }
 }

@@ -1,6 +1,5 @@
 package org.repzoo.compat;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -8,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.repzoo.compat.InPlaceNets.C;
 import static org.repzoo.compat.InPlaceNets.N;
 import static org.repzoo.compat.InPlaceNets.SIZE;
-import static org.repzoo.compat.InPlaceNets.activationBytesOfOneStep;
+import static org.repzoo.compat.InPlaceNets.activationBytesSaved;
+import static org.repzoo.compat.InPlaceNets.assertTrainsAsDl4jInDoubles;
+import static org.repzoo.compat.InPlaceNets.assertTrainsAsDl4jUnderTheHelpers;
 import static org.repzoo.compat.InPlaceNets.graph;
-import static org.repzoo.compat.InPlaceNets.input;
-import static org.repzoo.compat.InPlaceNets.train;
 
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * ReLU layers that train in place against DL4J's own (copying) ReLU layers on the same weights: a ReLU after a batch
@@ -39,41 +37,22 @@ class InPlaceReluTest {
     }
 
     @Test
-    void trainsBitForBitAsDl4jsReluInDoubles() {
-        ComputationGraph expected = graph(DataType.DOUBLE);
-        ComputationGraph actual = graph(DataType.DOUBLE);
-        InPlaceRelu.install(actual);
-        train(expected, DataType.DOUBLE);
-        train(actual, DataType.DOUBLE);
-        assertArrayEquals(expected.params().toDoubleVector(), actual.params().toDoubleVector());
-        assertEquals(expected.score(), actual.score());
+    void trainsBitForBitAsDl4jsInDoubles() {
+        assertTrainsAsDl4jInDoubles(InPlaceRelu::install);
     }
 
     @Test
-    void trainsBitForBitAsDl4jsReluUnderTheTrainingHelpers() {
-        ComputationGraph expected = graph(DataType.FLOAT);
-        BatchNormHelpers.install(expected);
-        ConvolutionHelpers.install(expected);
-        ComputationGraph actual = graph(DataType.FLOAT);
-        TrainingHelpers.install(actual);
-        assertInstanceOf(InPlaceRelu.TrainingLayer.class, actual.getLayer("relu1"));
-        train(expected, DataType.FLOAT);
-        train(actual, DataType.FLOAT);
-        assertArrayEquals(expected.params().toFloatVector(), actual.params().toFloatVector());
-        INDArray x = input(99, DataType.FLOAT);
-        assertArrayEquals(expected.outputSingle(x).ravel().toFloatVector(),
-                actual.outputSingle(x).ravel().toFloatVector(), "inference after training");
+    void trainsBitForBitAsDl4jsUnderTheTrainingHelpers() {
+        assertTrainsAsDl4jUnderTheHelpers(graph -> {
+            assertInstanceOf(InPlaceRelu.TrainingLayer.class, graph.getLayer("relu1"));
+        });
     }
 
     /** One step's activations (DL4J keeps them all in one workspace per thread): two ReLU outputs fewer. */
     @Test
     void holdsTwoReluOutputsLessPerStep() {
-        long copying = activationBytesOfOneStep(graph(DataType.FLOAT));
-        ComputationGraph inPlace = graph(DataType.FLOAT);
-        InPlaceRelu.install(inPlace);
-        long saved = copying - activationBytesOfOneStep(inPlace);
-        long reluOutput = (long) N * C * SIZE * SIZE * Float.BYTES;
-        assertTrue(saved >= 2 * reluOutput && saved < 3 * reluOutput,
-                "saved " + saved + " bytes; one ReLU output is " + reluOutput);
+        long saved = activationBytesSaved(InPlaceRelu::install);
+        long output = (long) N * C * SIZE * SIZE * Float.BYTES;
+        assertTrue(saved >= 2 * output && saved < 3 * output, "saved " + saved + " bytes; one output is " + output);
     }
 }

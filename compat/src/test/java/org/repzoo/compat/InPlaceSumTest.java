@@ -1,6 +1,5 @@
 package org.repzoo.compat;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -8,16 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.repzoo.compat.InPlaceNets.C;
 import static org.repzoo.compat.InPlaceNets.N;
 import static org.repzoo.compat.InPlaceNets.SIZE;
-import static org.repzoo.compat.InPlaceNets.activationBytesOfOneStep;
+import static org.repzoo.compat.InPlaceNets.activationBytesSaved;
+import static org.repzoo.compat.InPlaceNets.assertTrainsAsDl4jInDoubles;
+import static org.repzoo.compat.InPlaceNets.assertTrainsAsDl4jUnderTheHelpers;
 import static org.repzoo.compat.InPlaceNets.graph;
-import static org.repzoo.compat.InPlaceNets.input;
-import static org.repzoo.compat.InPlaceNets.train;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Sums that train in place against DL4J's own (copying) sum vertex on the same weights ({@link InPlaceNets}: the net):
@@ -39,41 +37,23 @@ class InPlaceSumTest {
     }
 
     @Test
-    void trainsBitForBitAsDl4jsSumInDoubles() {
-        ComputationGraph expected = graph(DataType.DOUBLE);
-        ComputationGraph actual = graph(DataType.DOUBLE);
-        InPlaceSum.install(actual);
-        train(expected, DataType.DOUBLE);
-        train(actual, DataType.DOUBLE);
-        assertArrayEquals(expected.params().toDoubleVector(), actual.params().toDoubleVector());
-        assertEquals(expected.score(), actual.score());
+    void trainsBitForBitAsDl4jsInDoubles() {
+        assertTrainsAsDl4jInDoubles(InPlaceSum::install);
     }
 
     @Test
-    void trainsBitForBitWithEveryTrainingHelper() {
-        ComputationGraph expected = graph(DataType.FLOAT);
-        BatchNormHelpers.install(expected);
-        ConvolutionHelpers.install(expected);
-        ComputationGraph actual = graph(DataType.FLOAT);
-        TrainingHelpers.install(actual);
-        assertInstanceOf(InPlaceSum.TrainingSum.class, actual.getVertex("add"));
-        assertInstanceOf(InPlaceRelu.TrainingLayer.class, actual.getLayer("relu2"), "the ReLU after the sum too");
-        train(expected, DataType.FLOAT);
-        train(actual, DataType.FLOAT);
-        assertArrayEquals(expected.params().toFloatVector(), actual.params().toFloatVector());
-        INDArray x = input(99, DataType.FLOAT);
-        assertArrayEquals(expected.outputSingle(x).ravel().toFloatVector(),
-                actual.outputSingle(x).ravel().toFloatVector(), "inference after training");
+    void trainsBitForBitAsDl4jsUnderTheTrainingHelpers() {
+        assertTrainsAsDl4jUnderTheHelpers(graph -> {
+            assertInstanceOf(InPlaceSum.TrainingSum.class, graph.getVertex("add"));
+            assertInstanceOf(InPlaceRelu.TrainingLayer.class, graph.getLayer("relu2"), "the ReLU after the sum too");
+        });
     }
 
+    /** One step's activations (DL4J keeps them all in one workspace per thread): one sum output fewer. */
     @Test
     void holdsOneSumOutputLessPerStep() {
-        long copying = activationBytesOfOneStep(graph(DataType.FLOAT));
-        ComputationGraph inPlace = graph(DataType.FLOAT);
-        InPlaceSum.install(inPlace);
-        long saved = copying - activationBytesOfOneStep(inPlace);
-        long sumOutput = (long) N * C * SIZE * SIZE * Float.BYTES;
-        assertTrue(saved >= sumOutput && saved < 2 * sumOutput,
-                "saved " + saved + " bytes; one sum output is " + sumOutput);
+        long saved = activationBytesSaved(InPlaceSum::install);
+        long output = (long) N * C * SIZE * SIZE * Float.BYTES;
+        assertTrue(saved >= output && saved < 2 * output, "saved " + saved + " bytes; one output is " + output);
     }
 }

@@ -14,6 +14,7 @@
 #   BENCH_JAVA_OPTS=-Drepzoo.bench.protocols=single,ten-crop tools/bench/rounds.sh EvaluationRounds
 #   tools/bench/rounds.sh TrainingStepRounds                # then: /usr/bin/python3 tools/bench/train_step_torch.py
 #   BENCH_JAVA_OPTS="-Drepzoo.bench.models=resnet.*" tools/bench/rounds.sh EveryModelRounds
+#   tools/bench/rounds.sh SafetensorsReadRounds             # a VGG-16-sized checkpoint read back, GB/s
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2

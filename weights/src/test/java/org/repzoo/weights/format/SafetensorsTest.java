@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsTest {
@@ -219,38 +218,6 @@ class SafetensorsTest {
                 assertArrayEquals(bytes(tensors.get(key).read()), bytes(checkpoint.tensors().get(key).read()), key);
             }
         }
-    }
-
-    /**
-     * Reads a 528 MB file (VGG-16's size) and reports the speed, which must beat 1 GB/s from the page cache. Writes
-     * half a gigabyte, so it runs only on request: {@code -Drepzoo.bench=true}.
-     */
-    @Test
-    @EnabledIfSystemProperty(named = "repzoo.bench", matches = "true")
-    void readsLargeFilesFast() throws IOException {
-        Map<String, StoredTensor> tensors = new LinkedHashMap<>();
-        tensors.put("classifier.0.weight", new HostTensor(DType.F32, new long[] {4096, 25088},
-                ByteBuffer.allocate(4096 * 25088 * 4)));
-        tensors.put("classifier.3.weight", new HostTensor(DType.F32, new long[] {4096, 4096},
-                ByteBuffer.allocate(4096 * 4096 * 4)));
-        tensors.put("features", new HostTensor(DType.F32, new long[] {18_819_880}, // VGG-16's 138,357,544 in all
-                ByteBuffer.allocate(18_819_880 * 4)));
-        Path file = dir.resolve("large.safetensors");
-        Safetensors.write(file, tensors, null);
-        tensors.clear();
-        double best = 0;
-        for (int round = 0; round < 5; round++) {
-            long start = System.nanoTime();
-            long bytes = 0;
-            try (Checkpoint checkpoint = Safetensors.open(file)) {
-                for (StoredTensor tensor : checkpoint.tensors().values()) {
-                    bytes += tensor.read().remaining();
-                }
-            }
-            best = Math.max(best, bytes / ((System.nanoTime() - start) / 1e9) / 1e9);
-        }
-        System.out.printf("safetensors: read %d MB at %.2f GB/s%n", Files.size(file) >> 20, best);
-        assertTrue(best > 1.0, "read at " + best + " GB/s");
     }
 
     private void refused(String header, byte[] data, String fragment) throws IOException {

@@ -57,7 +57,7 @@ def main():
     parser.add_argument("--json", help="also write the figures here")
     args = parser.parse_args()
     if args.epochs < 2 or args.rounds < 1:
-        sys.exit("train_epochs.py: --epochs must be at least 2 (the first is the warm-up) and --rounds at least 1")
+        parser.error("--epochs must be at least 2 (the first is the warm-up) and --rounds at least 1")
     while load() >= 0.5:
         time.sleep(10)
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
